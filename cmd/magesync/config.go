@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"magesync/store"
+)
+
+func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("config", flag.ContinueOnError)
+	dsn := fs.String("dsn", defaultDSN, "Magento MySQL DSN")
+	user := fs.String("user", "cli", "name recorded in the settings audit log")
+	secretKey := fs.String("secret-key", "", "passphrase that encrypts stored Salesforce secrets")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return fmt.Errorf("%w: want get PATH, set PATH VALUE, unset PATH or list", errUsage)
+	}
+	verb, rest := rest[0], rest[1:]
+	want := map[string]int{"get": 1, "set": 2, "unset": 1, "list": 0}
+	n, ok := want[verb]
+	if !ok || len(rest) != n {
+		return fmt.Errorf("%w: want get PATH, set PATH VALUE, unset PATH or list", errUsage)
+	}
+	if n > 0 {
+		if _, ok := store.Setting(rest[0]); !ok {
+			return fmt.Errorf("%w: unknown setting %q (magesync config list shows them)", errUsage, rest[0])
+		}
+	}
+
+	s, err := store.Open(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		return err
+	}
+	key := store.SecretKey(*secretKey)
+	switch verb {
+	case "set":
+		return s.SaveSettings(ctx, *user, key, []store.Change{store.Set(rest[0], rest[1])})
+	case "unset":
+		return s.SaveSettings(ctx, *user, key, []store.Change{store.UseDefault(rest[0])})
+	}
+	values, err := s.SettingValues(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range values {
+		if verb == "get" && v.Path != rest[0] {
+			continue
+		}
+		shown := v.Value
+		if v.Secret() {
+			shown = "(not set)"
+			if v.HasSecret {
+				shown = "(set, hidden)"
+			}
+		}
+		if verb == "get" {
+			fmt.Fprintln(stdout, shown)
+			continue
+		}
+		origin := ""
+		if !v.IsSet {
+			origin = "  (system value)"
+		}
+		fmt.Fprintf(stdout, "%-38s %s%s\n", v.Path, shown, origin)
+	}
+	_ = os.Stderr
+	return nil
+}

@@ -1,0 +1,461 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Paths of magesync's settings in core_config_data.
+const (
+	PathAutomaticSync   = "magesync/order/automatic_sync"
+	PathZeroGrandTotal  = "magesync/order/zero_grand_total"
+	PathSyncNotes       = "magesync/order/sync_notes"
+	PathUpdateOrderInfo = "magesync/order/update_order_info"
+	PathDefaultStatus   = "magesync/order/default_status"
+	PathSyncAll         = "magesync/order/sync_all"
+	PathStatuses        = "magesync/order/statuses"
+	PathStatusMap       = "magesync/order/status_map"
+
+	PathLoginURL     = "magesync/connection/login_url"
+	PathFlow         = "magesync/connection/flow"
+	PathClientID     = "magesync/connection/client_id"
+	PathClientSecret = "magesync/connection/client_secret"
+	PathUsername     = "magesync/connection/username"
+	PathPassword     = "magesync/connection/password"
+	PathPrivateKey   = "magesync/connection/private_key"
+	PathAPIVersion   = "magesync/connection/api_version"
+)
+
+// ErrInvalidSetting wraps every validation failure of a setting value.
+var ErrInvalidSetting = errors.New("invalid setting")
+
+type settingKind int
+
+const (
+	kindBool settingKind = iota
+	kindText
+	kindStatuses
+	kindStatusMap
+	kindURL
+	kindFlow
+	kindAPIVersion
+	kindSecret
+)
+
+// SettingDef describes one setting: its path, the label the admin reads, and
+// its built-in default (used when core_config_data has no row).
+type SettingDef struct {
+	Path    string
+	Label   string
+	Default string
+	kind    settingKind
+}
+
+// Secret reports whether the value is stored encrypted and never shown.
+func (d SettingDef) Secret() bool { return d.kind == kindSecret }
+
+// Settings lists every magesync setting in page order.
+var Settings = []SettingDef{
+	{PathAutomaticSync, "Automatic Synchronization", "0", kindBool},
+	{PathZeroGrandTotal, "Zero Grand Total", "1", kindBool},
+	{PathSyncNotes, "Synchronize Order Notes", "0", kindBool},
+	{PathUpdateOrderInfo, "Update Order Info", "1", kindBool},
+	{PathDefaultStatus, "Default Status", "Draft", kindText},
+	{PathSyncAll, "Sync all orders", "1", kindBool},
+	{PathStatuses, "Order statuses", "", kindStatuses},
+	{PathStatusMap, "Status mapping", "{}", kindStatusMap},
+	{PathLoginURL, "Login URL", "https://login.salesforce.com", kindURL},
+	{PathFlow, "Authentication flow", "client_credentials", kindFlow},
+	{PathClientID, "Client ID", "", kindText},
+	{PathClientSecret, "Client Secret", "", kindSecret},
+	{PathUsername, "Username", "", kindText},
+	{PathPassword, "Password", "", kindSecret},
+	{PathPrivateKey, "Private Key (PEM)", "", kindSecret},
+	{PathAPIVersion, "API Version", "62.0", kindAPIVersion},
+}
+
+// Setting returns the definition of path.
+func Setting(path string) (SettingDef, bool) {
+	for _, d := range Settings {
+		if d.Path == path {
+			return d, true
+		}
+	}
+	return SettingDef{}, false
+}
+
+// Flows are the Salesforce OAuth flows magesync can use.
+var Flows = []string{"client_credentials", "jwt", "password", "refresh_token"}
+
+// OrderSettings are the order sync options, resolved with their defaults.
+type OrderSettings struct {
+	AutomaticSync   bool
+	ZeroGrandTotal  bool // true: synchronize orders with grand_total = 0
+	SyncNotes       bool
+	UpdateOrderInfo bool
+	DefaultStatus   string
+	SyncAll         bool
+	Statuses        []string          // Magento status codes synced when SyncAll is false
+	StatusMap       map[string]string // explicit Magento status → Salesforce status choices
+}
+
+// activatedByDefault are the Magento statuses whose orders end Activated
+// unless the admin maps them otherwise; every other status ends in the
+// Default Status.
+var activatedByDefault = []string{"processing", "complete", "closed", "canceled"}
+
+// SalesforceStatus is the Salesforce Order status an order in the given
+// Magento status ends in.
+func (s OrderSettings) SalesforceStatus(magentoStatus string) string {
+	if v := s.StatusMap[magentoStatus]; v != "" {
+		return v
+	}
+	if slices.Contains(activatedByDefault, magentoStatus) {
+		return "Activated"
+	}
+	return s.DefaultStatus
+}
+
+// ConnectionSettings say how to reach the Salesforce org. Secrets are
+// decrypted; they must never be rendered back to a page.
+type ConnectionSettings struct {
+	LoginURL     string
+	Flow         string
+	ClientID     string
+	ClientSecret string
+	Username     string
+	Password     string
+	PrivateKey   string
+	APIVersion   string
+}
+
+// OrderSettings reads the order sync options.
+func (s *Store) OrderSettings(ctx context.Context) (OrderSettings, error) {
+	v, err := s.settingValues(ctx, "magesync/order/")
+	if err != nil {
+		return OrderSettings{}, err
+	}
+	os := OrderSettings{
+		AutomaticSync:   v[PathAutomaticSync] == "1",
+		ZeroGrandTotal:  v[PathZeroGrandTotal] == "1",
+		SyncNotes:       v[PathSyncNotes] == "1",
+		UpdateOrderInfo: v[PathUpdateOrderInfo] == "1",
+		DefaultStatus:   v[PathDefaultStatus],
+		SyncAll:         v[PathSyncAll] == "1",
+		Statuses:        splitList(v[PathStatuses]),
+		StatusMap:       map[string]string{},
+	}
+	if err := json.Unmarshal([]byte(v[PathStatusMap]), &os.StatusMap); err != nil {
+		return OrderSettings{}, fmt.Errorf("store: read %s: %w", PathStatusMap, err)
+	}
+	return os, nil
+}
+
+// ConnectionSettings reads the Salesforce connection, decrypting secrets
+// with key (see SecretKey).
+func (s *Store) ConnectionSettings(ctx context.Context, key []byte) (ConnectionSettings, error) {
+	v, err := s.settingValues(ctx, "magesync/connection/")
+	if err != nil {
+		return ConnectionSettings{}, err
+	}
+	c := ConnectionSettings{
+		LoginURL: v[PathLoginURL], Flow: v[PathFlow], ClientID: v[PathClientID],
+		Username: v[PathUsername], APIVersion: v[PathAPIVersion],
+	}
+	for path, dst := range map[string]*string{PathClientSecret: &c.ClientSecret, PathPassword: &c.Password, PathPrivateKey: &c.PrivateKey} {
+		if v[path] == "" {
+			continue
+		}
+		plain, err := decryptSecret(key, v[path])
+		if err != nil {
+			return ConnectionSettings{}, fmt.Errorf("store: read %s: %w", path, err)
+		}
+		*dst = plain
+	}
+	return c, nil
+}
+
+// SettingValue is one setting as the configuration page shows it.
+type SettingValue struct {
+	SettingDef
+	Value     string // "" for secrets
+	IsSet     bool   // false: "Use system value"
+	HasSecret bool   // a secret is stored
+}
+
+// SettingValues returns every setting with its stored or default value.
+// Secrets are never returned, only whether one is stored.
+func (s *Store) SettingValues(ctx context.Context) ([]SettingValue, error) {
+	raw, err := s.defaultConfig(ctx, s.db, "magesync/")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SettingValue, 0, len(Settings))
+	for _, d := range Settings {
+		sv := SettingValue{SettingDef: d, Value: d.Default}
+		if v, ok := raw[d.Path]; ok {
+			sv.IsSet = true
+			sv.Value = v
+		}
+		if d.Secret() {
+			sv.HasSecret = sv.Value != ""
+			sv.Value = ""
+		}
+		out = append(out, sv)
+	}
+	return out, nil
+}
+
+func (s *Store) settingValues(ctx context.Context, prefix string) (map[string]string, error) {
+	raw, err := s.defaultConfig(ctx, s.db, prefix)
+	if err != nil {
+		return nil, err
+	}
+	v := map[string]string{}
+	for _, d := range Settings {
+		if !strings.HasPrefix(d.Path, prefix) {
+			continue
+		}
+		v[d.Path] = d.Default
+		if r, ok := raw[d.Path]; ok {
+			v[d.Path] = r
+		}
+	}
+	return v, nil
+}
+
+// Change sets one setting; a nil Value deletes the row so that the built-in
+// default ("Use system value") applies.
+type Change struct {
+	Path  string
+	Value *string
+}
+
+// Set returns a Change that stores value at path.
+func Set(path, value string) Change { return Change{Path: path, Value: &value} }
+
+// UseDefault returns a Change that removes path's row.
+func UseDefault(path string) Change { return Change{Path: path} }
+
+// SaveSettings validates every change, then writes those that differ from
+// what is stored, in one transaction, with an audit-log row each naming
+// username. Secrets are encrypted with key. Nothing is written if any change
+// is invalid.
+func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, changes []Change) error {
+	statuses, err := s.statusCodes(ctx)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	norm := make([]Change, 0, len(changes))
+	for _, c := range changes {
+		d, ok := Setting(c.Path)
+		if !ok {
+			errs = append(errs, fmt.Errorf("%w: unknown setting %q", ErrInvalidSetting, c.Path))
+			continue
+		}
+		if c.Value == nil {
+			norm = append(norm, c)
+			continue
+		}
+		v, err := d.normalize(*c.Value, statuses)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %s: %v", ErrInvalidSetting, d.Label, err))
+			continue
+		}
+		if d.Secret() && v != "" {
+			if v, err = encryptSecret(key, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", d.Label, err))
+				continue
+			}
+		}
+		norm = append(norm, Change{Path: c.Path, Value: &v})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: save settings: %w", err)
+	}
+	defer tx.Rollback()
+	for _, c := range norm {
+		if err := saveSetting(ctx, tx, username, c); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: save settings: %w", err)
+	}
+	return nil
+}
+
+func saveSetting(ctx context.Context, tx *sqlx.Tx, username string, c Change) error {
+	var old sql.NullString
+	var exists bool
+	err := tx.QueryRowxContext(ctx, `SELECT value FROM core_config_data
+		WHERE scope = 'default' AND scope_id = 0 AND path = ? FOR UPDATE`, c.Path).Scan(&old)
+	switch {
+	case err == nil:
+		exists = true
+	case errors.Is(err, sql.ErrNoRows):
+	default:
+		return fmt.Errorf("store: save %s: %w", c.Path, err)
+	}
+	if c.Value == nil && !exists || c.Value != nil && exists && old.Valid && old.String == *c.Value {
+		return nil
+	}
+	if c.Value == nil {
+		_, err = tx.ExecContext(ctx, `DELETE FROM core_config_data WHERE scope = 'default' AND scope_id = 0 AND path = ?`, c.Path)
+	} else {
+		_, err = tx.ExecContext(ctx, `INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)
+			ON DUPLICATE KEY UPDATE value = VALUES(value)`, c.Path, *c.Value)
+	}
+	if err != nil {
+		return fmt.Errorf("store: save %s: %w", c.Path, err)
+	}
+	logOld, logNew := sql.NullString{String: old.String, Valid: exists}, sql.NullString{}
+	if c.Value != nil {
+		logNew = sql.NullString{String: *c.Value, Valid: true}
+	}
+	if d, _ := Setting(c.Path); d.Secret() {
+		logOld.String, logNew.String = "(secret)", "(secret changed)"
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO magesync_config_log (scope, scope_id, path, old_value, new_value, username)
+		VALUES ('default', 0, ?, ?, ?, ?)`, c.Path, logOld, logNew, username)
+	if err != nil {
+		return fmt.Errorf("store: log change of %s: %w", c.Path, err)
+	}
+	return nil
+}
+
+// ConfigLogEntry is one row of the settings audit log.
+type ConfigLogEntry struct {
+	ID        uint64         `db:"id"`
+	Path      string         `db:"path"`
+	OldValue  sql.NullString `db:"old_value"`
+	NewValue  sql.NullString `db:"new_value"`
+	Username  string         `db:"username"`
+	CreatedAt time.Time      `db:"created_at"`
+}
+
+// ConfigLog returns the newest audit-log entries first.
+func (s *Store) ConfigLog(ctx context.Context, limit int) ([]ConfigLogEntry, error) {
+	var out []ConfigLogEntry
+	err := s.db.SelectContext(ctx, &out, `SELECT id, path, old_value, new_value, username, created_at
+		FROM magesync_config_log ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: read config log: %w", err)
+	}
+	return out, nil
+}
+
+func (s *Store) statusCodes(ctx context.Context) ([]string, error) {
+	var codes []string
+	if err := s.db.SelectContext(ctx, &codes, `SELECT status FROM sales_order_status ORDER BY status`); err != nil {
+		return nil, fmt.Errorf("store: load order statuses: %w", err)
+	}
+	return codes, nil
+}
+
+var (
+	apiVersionRe = regexp.MustCompile(`^v?(\d{2,3})(\.0)?$`)
+)
+
+// normalize validates v for d and returns the form it is stored in.
+func (d SettingDef) normalize(v string, statuses []string) (string, error) {
+	switch d.kind {
+	case kindBool:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "1", "yes", "true":
+			return "1", nil
+		case "0", "no", "false":
+			return "0", nil
+		}
+		return "", fmt.Errorf("want Yes or No (1 or 0), got %q", v)
+	case kindText:
+		v = strings.TrimSpace(v)
+		if d.Path == PathDefaultStatus && v == "" {
+			return "", fmt.Errorf("choose a status")
+		}
+		if len(v) > 255 || strings.IndexFunc(v, unicode.IsControl) >= 0 {
+			return "", fmt.Errorf("must be at most 255 characters without control characters")
+		}
+		return v, nil
+	case kindStatuses:
+		list := splitList(v)
+		for _, st := range list {
+			if !slices.Contains(statuses, st) {
+				return "", fmt.Errorf("unknown Magento order status %q", st)
+			}
+		}
+		sort.Strings(list)
+		return strings.Join(slices.Compact(list), ","), nil
+	case kindStatusMap:
+		m := map[string]string{}
+		if strings.TrimSpace(v) == "" {
+			v = "{}"
+		}
+		if err := json.Unmarshal([]byte(v), &m); err != nil {
+			return "", fmt.Errorf("want a JSON object of Magento status to Salesforce status: %v", err)
+		}
+		clean := map[string]string{}
+		for k, sf := range m {
+			if !slices.Contains(statuses, k) {
+				return "", fmt.Errorf("unknown Magento order status %q", k)
+			}
+			if sf = strings.TrimSpace(sf); sf != "" {
+				clean[k] = sf
+			}
+		}
+		b, _ := json.Marshal(clean) // map keys marshal sorted
+		return string(b), nil
+	case kindURL:
+		u, err := url.Parse(strings.TrimSpace(v))
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			return "", fmt.Errorf("want an https:// URL such as https://login.salesforce.com (http only for 127.0.0.1), got %q", v)
+		}
+		return strings.TrimRight(u.String(), "/"), nil
+	case kindFlow:
+		if !slices.Contains(Flows, v) {
+			return "", fmt.Errorf("want one of %s, got %q", strings.Join(Flows, ", "), v)
+		}
+		return v, nil
+	case kindAPIVersion:
+		m := apiVersionRe.FindStringSubmatch(strings.TrimSpace(v))
+		if m == nil {
+			return "", fmt.Errorf("want a version such as 62.0, got %q", v)
+		}
+		return m[1] + ".0", nil
+	case kindSecret:
+		return v, nil
+	}
+	return "", fmt.Errorf("unhandled setting kind")
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

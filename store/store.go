@@ -1,0 +1,120 @@
+// Package store holds all of magesync's SQL: reads of Magento's tables, the
+// magesync/... rows of core_config_data, and magesync's own tables.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+)
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrNotMagento is returned by Open when the database has no sales_order table.
+var ErrNotMagento = errors.New("not a Magento database")
+
+// Store is a handle on one Magento database.
+type Store struct {
+	db     *sqlx.DB
+	host   string
+	dbName string
+}
+
+// Open connects to a Magento MySQL/MariaDB database. The session runs in UTC,
+// as Magento writes its timestamps in UTC. Open fails with an error naming the
+// host and database when the server cannot be reached, refuses the
+// credentials, or the database is not a Magento database.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.DBName == "" {
+		return nil, fmt.Errorf("store: the DSN names no database (want user:pass@tcp(host:3306)/magento)")
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "mysql")
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+
+	s := &Store{db: db, host: cfg.Addr, dbName: cfg.DBName}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, s.connectError(err)
+	}
+	var n int
+	err = db.GetContext(ctx, &n, `SELECT COUNT(*) FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND table_name = 'sales_order'`)
+	if err != nil {
+		db.Close()
+		return nil, s.connectError(err)
+	}
+	if n == 0 {
+		db.Close()
+		return nil, fmt.Errorf("store: database %q on %s has no sales_order table: %w", cfg.DBName, cfg.Addr, ErrNotMagento)
+	}
+	return s, nil
+}
+
+// ParseDSN parses a go-sql-driver DSN and forces the session settings magesync
+// relies on: UTC timestamps, parsed times and utf8mb4.
+func ParseDSN(dsn string) (*mysql.Config, error) {
+	cfg, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: bad DSN: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	if cfg.Collation == "" {
+		cfg.Collation = "utf8mb4_general_ci"
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	return cfg, nil
+}
+
+func (s *Store) connectError(err error) error {
+	var myErr *mysql.MySQLError
+	if errors.As(err, &myErr) {
+		switch myErr.Number {
+		case 1045:
+			return fmt.Errorf("store: MySQL at %s refused the credentials for database %q: %w", s.host, s.dbName, err)
+		case 1049:
+			return fmt.Errorf("store: database %q does not exist on MySQL at %s: %w", s.dbName, s.host, err)
+		}
+	}
+	return fmt.Errorf("store: cannot reach MySQL at %s (database %q): %w", s.host, s.dbName, err)
+}
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the underlying pool, for the few callers that run their own SQL
+// in tests and tools.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return s.connectError(err)
+	}
+	return nil
+}
