@@ -89,6 +89,9 @@ func (d Decimal) Money() string {
 		v = -v
 	}
 	cents := (v + 50) / 100
+	if cents == 0 {
+		sign = ""
+	}
 	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
 }
 

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"magesync/store"
 )
@@ -74,6 +73,5 @@ func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%-38s %s%s\n", v.Path, shown, origin)
 	}
-	_ = os.Stderr
 	return nil
 }

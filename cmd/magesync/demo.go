@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -62,5 +61,3 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "DSN: %s\nadmin login: %s / %s\n", dbDSN, demoAdminUser, demoAdminPassword)
 	return nil
 }
-
-var _ = sql.ErrNoRows

@@ -1,0 +1,30 @@
+# magesync — `make demo` runs the product, `make test` runs its tests.
+.DEFAULT_GOAL := help
+GO ?= go
+BIN := bin/magesync
+
+.PHONY: help build generate test lint verify demo
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-9s %s\n", $$1, $$2}'
+
+build: ## build bin/magesync
+	$(GO) build -o $(BIN) ./cmd/magesync
+
+generate: ## regenerate the templ views (*_templ.go)
+	$(GO) tool templ generate
+
+test: ## run every test against a real MariaDB (started privately when none answers)
+	.ci/with-mariadb $(GO) test -race -count=1 ./...
+
+lint: ## go vet and a gofmt check
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+verify: lint ## lint, and check that generated files are fresh
+	$(GO) tool templ generate
+	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then echo "generated *_templ.go files are stale: run make generate and commit"; git status --short -- '*_templ.go'; exit 1; fi
+	$(GO) mod verify
+
+demo: ## a seeded Magento store, the Salesforce simulator and the admin on 127.0.0.1:8080
+	.ci/with-mariadb --keep $(GO) run ./cmd/magesync demo $(DEMO_FLAGS)

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"magesync/store/dbtest"
+	"magesync/store/magentodb"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestDemoSeedOnlyAndConfig(t *testing.T) {
+	name := "magesync_test_cli_demo"
+	t.Cleanup(func() { magentodb.DropDatabase(context.Background(), dbtest.ServerDSN(), name) })
+	code, out, errOut := runCLI(t, "demo", "--seed-only", "--orders", "40", "--db", name, "--dsn", dbtest.ServerDSN())
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "40 orders") || !strings.Contains(out, "admin login: admin / ") {
+		t.Errorf("demo said %q", out)
+	}
+	dsn := strings.TrimSpace(strings.TrimPrefix(strings.Split(out, "\n")[1], "DSN: "))
+	s := dbtest.Open(t, dsn)
+	var n int
+	if err := s.DB().Get(&n, "SELECT COUNT(*) FROM sales_order_grid"); err != nil || n != 40 {
+		t.Errorf("grid rows = %d, %v", n, err)
+	}
+	if _, err := s.AuthenticateAdmin(context.Background(), "admin", demoAdminPassword); err != nil {
+		t.Errorf("demo admin cannot log in: %v", err)
+	}
+
+	t.Setenv("MAGESYNC_DSN", dsn) // flags come from the environment too
+	if code, _, errOut := runCLI(t, "config", "--user", "ops", "set", "magesync/order/automatic_sync", "yes"); code != 0 {
+		t.Fatalf("config set exit %d: %s", code, errOut)
+	}
+	if code, out, _ := runCLI(t, "config", "get", "magesync/order/automatic_sync"); code != 0 || out != "1\n" {
+		t.Errorf("config get = %d %q", code, out)
+	}
+	if code, out, _ := runCLI(t, "config", "list"); code != 0 || !strings.Contains(out, "magesync/order/default_status") ||
+		!strings.Contains(out, "(system value)") {
+		t.Errorf("config list = %d %q", code, out)
+	}
+	if code, _, errOut := runCLI(t, "config", "set", "magesync/order/statuses", "nonsense"); code != 1 ||
+		!strings.Contains(errOut, `unknown Magento order status "nonsense"`) {
+		t.Errorf("invalid value: exit %d, %q", code, errOut)
+	}
+	log, err := s.ConfigLog(context.Background(), 10)
+	if err != nil || len(log) != 1 || log[0].Username != "ops" {
+		t.Errorf("audit log = %+v, %v", log, err)
+	}
+	if code, out, _ := runCLI(t, "migrate"); code != 0 || !strings.Contains(out, "up to date") {
+		t.Errorf("migrate = %d %q", code, out)
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, args := range [][]string{
+		{}, {"frobnicate"}, {"demo", "--orders", "many"}, {"config"}, {"config", "get"},
+		{"config", "get", "no/such/path"}, {"demo", "--orders", "-1", "--seed-only"},
+	} {
+		if code, _, _ := runCLI(t, args...); code != 2 {
+			t.Errorf("magesync %v exit %d, want 2", args, code)
+		}
+	}
+	t.Setenv("MAGESYNC_DSN", "root@tcp(127.0.0.1:1)/magento?timeout=1s")
+	code, _, errOut := runCLI(t, "migrate")
+	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("unreachable database: exit %d, %q", code, errOut)
+	}
+}

@@ -1,0 +1,245 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"magesync/store"
+	"magesync/store/dbtest"
+	"magesync/store/magentodb"
+)
+
+func TestConfigValueFallback(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 1) // adds website 2 with stores 2 and 3
+	db := s.DB()
+	mustExec(t, db.Exec, `INSERT INTO core_config_data (scope, scope_id, path, value) VALUES
+		('default', 0, 'x/y/z', 'default'), ('websites', 2, 'x/y/z', 'website 2'), ('stores', 3, 'x/y/z', 'store 3'),
+		('stores', 1, 'x/y/only_store', 'one'), ('websites', 1, 'x/y/null', NULL)`)
+	tests := []struct {
+		path    string
+		storeID uint16
+		want    string
+		ok      bool
+	}{
+		{"x/y/z", 0, "default", true},
+		{"x/y/z", 1, "default", true},   // website 1 has no row
+		{"x/y/z", 2, "website 2", true}, // store 2 falls back to its website
+		{"x/y/z", 3, "store 3", true},
+		{"x/y/only_store", 1, "one", true},
+		{"x/y/only_store", 0, "", false}, // default scope never sees a store's row
+		{"x/y/only_store", 2, "", false},
+		{"x/y/null", 1, "", true}, // a NULL value is still a row
+		{"x/y/missing", 3, "", false},
+		{"general/locale/timezone", 3, "Europe/Berlin", true},
+		{"general/locale/timezone", 1, "America/Los_Angeles", true},
+	}
+	for _, tt := range tests {
+		got, ok, err := s.ConfigValue(ctx, tt.path, tt.storeID)
+		if err != nil || got != tt.want || ok != tt.ok {
+			t.Errorf("ConfigValue(%s, store %d) = %q, %v, %v; want %q, %v", tt.path, tt.storeID, got, ok, err, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestOrderSettingsDefaultsAndSave(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.New(t)
+	os, err := s.OrderSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.OrderSettings{ZeroGrandTotal: true, UpdateOrderInfo: true, DefaultStatus: "Draft", SyncAll: true}
+	if os.AutomaticSync != want.AutomaticSync || os.ZeroGrandTotal != want.ZeroGrandTotal || os.SyncNotes ||
+		os.UpdateOrderInfo != want.UpdateOrderInfo || os.DefaultStatus != "Draft" || !os.SyncAll || len(os.Statuses) != 0 || len(os.StatusMap) != 0 {
+		t.Errorf("defaults = %+v", os)
+	}
+	for status, sf := range map[string]string{"pending": "Draft", "holded": "Draft", "fraud": "Draft",
+		"processing": "Activated", "complete": "Activated", "closed": "Activated", "canceled": "Activated"} {
+		if got := os.SalesforceStatus(status); got != sf {
+			t.Errorf("default mapping of %s = %s, want %s", status, got, sf)
+		}
+	}
+
+	err = s.SaveSettings(ctx, "alice", nil, []store.Change{
+		store.Set(store.PathAutomaticSync, "Yes"),
+		store.Set(store.PathSyncAll, "0"),
+		store.Set(store.PathStatuses, " processing, complete,processing "),
+		store.Set(store.PathDefaultStatus, "Pending Review"),
+		store.Set(store.PathStatusMap, `{"complete":"Shipped","holded":""}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	os, err = s.OrderSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.AutomaticSync || os.SyncAll || strings.Join(os.Statuses, ",") != "complete,processing" {
+		t.Errorf("saved = %+v", os)
+	}
+	if os.SalesforceStatus("complete") != "Shipped" || os.SalesforceStatus("holded") != "Pending Review" ||
+		os.SalesforceStatus("processing") != "Activated" {
+		t.Errorf("mapping after save: %+v", os.StatusMap)
+	}
+	var raw string
+	if err := s.DB().Get(&raw, `SELECT value FROM core_config_data WHERE scope='default' AND scope_id=0 AND path=?`,
+		store.PathAutomaticSync); err != nil || raw != "1" {
+		t.Errorf("stored automatic_sync = %q, %v; want 1", raw, err)
+	}
+
+	// An invalid change among valid ones writes nothing.
+	before, _ := s.ConfigLog(ctx, 100)
+	err = s.SaveSettings(ctx, "bob", nil, []store.Change{
+		store.Set(store.PathSyncNotes, "1"),
+		store.Set(store.PathStatuses, "processing,teleported"),
+		store.Set(store.PathZeroGrandTotal, "maybe"),
+		store.Set("magesync/order/nope", "1"),
+	})
+	if !errors.Is(err, store.ErrInvalidSetting) {
+		t.Fatalf("invalid changes: %v", err)
+	}
+	for _, frag := range []string{`"teleported"`, "Zero Grand Total", "magesync/order/nope"} {
+		if !strings.Contains(err.Error(), frag) {
+			t.Errorf("error %q does not mention %s", err, frag)
+		}
+	}
+	if os2, _ := s.OrderSettings(ctx); os2.SyncNotes {
+		t.Error("a valid change was written alongside invalid ones")
+	}
+	after, _ := s.ConfigLog(ctx, 100)
+	if len(after) != len(before) {
+		t.Error("a refused save was logged")
+	}
+
+	// The audit log names the admin, and an unchanged value logs nothing.
+	if len(before) != 5 || before[0].Username != "alice" {
+		t.Fatalf("log = %+v", before)
+	}
+	if err := s.SaveSettings(ctx, "carol", nil, []store.Change{store.Set(store.PathAutomaticSync, "1")}); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.ConfigLog(ctx, 100); len(again) != 5 {
+		t.Errorf("saving an unchanged value logged %d rows", len(again)-5)
+	}
+
+	// "Use system value" removes the row and the default applies again.
+	if err := s.SaveSettings(ctx, "carol", nil, []store.Change{store.UseDefault(store.PathAutomaticSync)}); err != nil {
+		t.Fatal(err)
+	}
+	if os, _ := s.OrderSettings(ctx); os.AutomaticSync {
+		t.Error("use-default left automatic sync on")
+	}
+	log, _ := s.ConfigLog(ctx, 1)
+	if len(log) != 1 || log[0].Path != store.PathAutomaticSync || log[0].Username != "carol" ||
+		log[0].OldValue.String != "1" || log[0].NewValue.Valid || time.Since(log[0].CreatedAt) > time.Hour {
+		t.Errorf("use-default log = %+v", log)
+	}
+}
+
+func TestSecretsAreEncryptedAndNeverReturned(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.New(t)
+	key := store.SecretKey("correct horse")
+
+	if err := s.SaveSettings(ctx, "alice", nil, []store.Change{store.Set(store.PathClientSecret, "shh")}); !errors.Is(err, store.ErrNoSecretKey) {
+		t.Fatalf("saving a secret without a key: %v", err)
+	}
+	err := s.SaveSettings(ctx, "alice", key, []store.Change{
+		store.Set(store.PathClientSecret, "top-secret-value"),
+		store.Set(store.PathClientID, "my-client"),
+		store.Set(store.PathLoginURL, "https://example.my.salesforce.com/"),
+		store.Set(store.PathAPIVersion, "v61"),
+		store.Set(store.PathFlow, "client_credentials"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := s.DB().Get(&raw, `SELECT value FROM core_config_data WHERE path = ?`, store.PathClientSecret); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(raw, "top-secret") {
+		t.Fatalf("secret stored in clear: %q", raw)
+	}
+	c, err := s.ConnectionSettings(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClientSecret != "top-secret-value" || c.ClientID != "my-client" || c.LoginURL != "https://example.my.salesforce.com" || c.APIVersion != "61.0" {
+		t.Errorf("connection = %+v", c)
+	}
+	if _, err := s.ConnectionSettings(ctx, store.SecretKey("wrong")); err == nil || !strings.Contains(err.Error(), "MAGESYNC_SECRET_KEY") {
+		t.Errorf("wrong key: %v", err)
+	}
+	values, err := s.SettingValues(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range values {
+		if strings.Contains(v.Value, "top-secret") || (v.Secret() && v.Value != "") {
+			t.Errorf("SettingValues returned secret %s = %q", v.Path, v.Value)
+		}
+		if v.Path == store.PathClientSecret && !v.HasSecret {
+			t.Error("a stored secret is not reported as set")
+		}
+	}
+	log, _ := s.ConfigLog(ctx, 100)
+	for _, e := range log {
+		if strings.Contains(e.NewValue.String, "secret-value") || strings.Contains(e.NewValue.String, "enc:") {
+			t.Errorf("audit log holds the secret: %+v", e)
+		}
+	}
+	for _, bad := range []store.Change{
+		store.Set(store.PathLoginURL, "http://login.salesforce.com"),
+		store.Set(store.PathFlow, "magic"),
+		store.Set(store.PathAPIVersion, "sixty"),
+		store.Set(store.PathDefaultStatus, "  "),
+	} {
+		if err := s.SaveSettings(ctx, "alice", key, []store.Change{bad}); !errors.Is(err, store.ErrInvalidSetting) {
+			t.Errorf("%s = %q accepted: %v", bad.Path, *bad.Value, err)
+		}
+	}
+	if err := s.SaveSettings(ctx, "alice", key, []store.Change{store.Set(store.PathLoginURL, "http://127.0.0.1:8081")}); err != nil {
+		t.Errorf("a loopback simulator URL was refused: %v", err)
+	}
+}
+
+func TestAuthenticateAdmin(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.New(t)
+	db := s.DB()
+	if err := magentodb.CreateAdmin(ctx, db.DB, "admin", "Secret123", "admin@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.AuthenticateAdmin(ctx, "admin", "Secret123")
+	if err != nil || u.Username != "admin" || u.Email != "admin@example.com" {
+		t.Fatalf("good login: %+v, %v", u, err)
+	}
+	for _, tc := range []struct{ user, pass string }{{"admin", "secret123"}, {"nobody", "Secret123"}, {"", ""}} {
+		if _, err := s.AuthenticateAdmin(ctx, tc.user, tc.pass); !errors.Is(err, store.ErrBadCredentials) {
+			t.Errorf("login %q/%q: %v", tc.user, tc.pass, err)
+		}
+	}
+	mustExec(t, db.Exec, `UPDATE admin_user SET lock_expires = UTC_TIMESTAMP() + INTERVAL 1 HOUR`)
+	if _, err := s.AuthenticateAdmin(ctx, "admin", "Secret123"); !errors.Is(err, store.ErrBadCredentials) {
+		t.Errorf("locked account logged in: %v", err)
+	}
+	mustExec(t, db.Exec, `UPDATE admin_user SET lock_expires = UTC_TIMESTAMP() - INTERVAL 1 HOUR`)
+	if _, err := s.AuthenticateAdmin(ctx, "admin", "Secret123"); err != nil {
+		t.Errorf("expired lock still refuses: %v", err)
+	}
+	mustExec(t, db.Exec, `UPDATE admin_user SET is_active = 0`)
+	if _, err := s.AuthenticateAdmin(ctx, "admin", "Secret123"); !errors.Is(err, store.ErrBadCredentials) {
+		t.Errorf("inactive account logged in: %v", err)
+	}
+	// A hash from an older Magento (sha256, version 1) still verifies.
+	mustExec(t, db.Exec, `UPDATE admin_user SET is_active = 1,
+		password = '13601bda4ea78e55a07b98866d2be6be0744e3866f13c00c811cab608a28f322:salt:1'`)
+	if _, err := s.AuthenticateAdmin(ctx, "admin", "password"); err != nil {
+		t.Errorf("version-1 hash: %v", err)
+	}
+}

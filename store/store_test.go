@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"magesync/store"
+	"magesync/store/dbtest"
+	"magesync/store/magentodb"
+)
+
+func TestOpenErrorsNameHostAndDatabase(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := store.ParseDSN(dbtest.ServerDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Nothing listens on port 1.
+	_, err = store.Open(ctx, "root@tcp(127.0.0.1:1)/magento?timeout=2s")
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), `"magento"`) {
+		t.Errorf("unreachable server: %v", err)
+	}
+
+	// A database that does not exist.
+	missing := *cfg
+	missing.DBName = "magesync_no_such_db"
+	_, err = store.Open(ctx, missing.FormatDSN())
+	if err == nil || !strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), cfg.Addr) {
+		t.Errorf("missing database: %v", err)
+	}
+
+	// Wrong credentials.
+	bad := *cfg
+	bad.User, bad.Passwd, bad.DBName = "magesync_nobody", "wrong", "mysql"
+	_, err = store.Open(ctx, bad.FormatDSN())
+	if err == nil || !strings.Contains(err.Error(), "refused the credentials") {
+		t.Errorf("wrong credentials: %v", err)
+	}
+
+	// A database without Magento's tables.
+	dsn, name := dbtest.NewDatabase(t)
+	s := dbtest.Open(t, dsn)
+	if _, err := s.DB().Exec("DROP TABLE sales_order_grid, sales_order_item, sales_order_address, sales_order_payment, sales_order_status_history, sales_order"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Open(ctx, dsn)
+	if !errors.Is(err, store.ErrNotMagento) || !strings.Contains(err.Error(), name) {
+		t.Errorf("not a Magento database: %v", err)
+	}
+
+	// A DSN without a database.
+	if _, err := store.Open(ctx, dbtest.ServerDSN()); err == nil {
+		t.Error("a DSN without a database was accepted")
+	}
+}
+
+// magentoTablesDDL returns the CREATE TABLE text of every non-magesync table.
+func magentoTablesDDL(t *testing.T, s *store.Store) map[string]string {
+	t.Helper()
+	var names []string
+	if err := s.DB().Select(&names, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND table_name NOT LIKE 'magesync\_%' ORDER BY table_name`); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, n := range names {
+		var name, ddl string
+		if err := s.DB().QueryRow("SHOW CREATE TABLE `"+n+"`").Scan(&name, &ddl); err != nil {
+			t.Fatal(err)
+		}
+		out[n] = ddl
+	}
+	return out
+}
+
+func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
+	ctx := context.Background()
+	dsn, _ := dbtest.NewDatabase(t)
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	before := magentoTablesDDL(t, s)
+	for i := range 3 {
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate run %d: %v", i+1, err)
+		}
+	}
+	after := magentoTablesDDL(t, s)
+	if len(before) != 16 || len(after) != len(before) {
+		t.Fatalf("Magento tables: %d before, %d after migrating; want 16", len(before), len(after))
+	}
+	for n, ddl := range before {
+		if after[n] != ddl {
+			t.Errorf("migrating changed Magento table %s", n)
+		}
+	}
+	var own []string
+	if err := s.DB().Select(&own, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND table_name LIKE 'magesync\_%' ORDER BY table_name`); err != nil {
+		t.Fatal(err)
+	}
+	want := "magesync_config_log magesync_cursor magesync_object magesync_queue magesync_schema_version magesync_sessions"
+	if got := strings.Join(own, " "); got != want {
+		t.Errorf("own tables = %s\nwant %s", got, want)
+	}
+	var versions int
+	if err := s.DB().Get(&versions, `SELECT COUNT(*) FROM magesync_schema_version WHERE version_id > 0`); err != nil {
+		t.Fatal(err)
+	}
+	if versions != 1 {
+		t.Errorf("applied migrations recorded %d times, want once", versions)
+	}
+}
+
+func TestQueueAllowsOneOpenEntryPerOrder(t *testing.T) {
+	s := dbtest.New(t)
+	db := s.DB()
+	if _, err := db.Exec(`INSERT INTO magesync_queue (order_id, reason, status) VALUES (7, 'auto', 'new')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO magesync_queue (order_id, reason, status) VALUES (7, 'manual', 'new')`); err == nil {
+		t.Fatal("a second open entry for one order was accepted")
+	}
+	if _, err := db.Exec(`UPDATE magesync_queue SET status = 'complete' WHERE order_id = 7`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO magesync_queue (order_id, reason, status) VALUES (7, 'manual', 'new')`); err != nil {
+		t.Fatalf("a new entry after the first completed was refused: %v", err)
+	}
+}
+
+func TestGenerateIsDeterministic(t *testing.T) {
+	ctx := context.Background()
+	checksums := func() string {
+		s := dbtest.New(t)
+		if _, err := magentodb.Generate(ctx, s.DB().DB, magentodb.Options{Orders: 60, Seed: 42}); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, tbl := range []string{"sales_order", "sales_order_item", "sales_order_address", "sales_order_payment",
+			"sales_order_status_history", "sales_order_grid", "customer_entity"} {
+			var name string
+			var n int64
+			// CHECKSUM TABLE covers every column of every row.
+			if err := s.DB().QueryRow("CHECKSUM TABLE `"+tbl+"`").Scan(&name, &n); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s=%d ", tbl, n)
+		}
+		return b.String()
+	}
+	if a, b := checksums(), checksums(); a != b {
+		t.Errorf("same seed, different data:\n%s\n%s", a, b)
+	}
+}
