@@ -1,0 +1,772 @@
+package sfsim
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"magesync/sync/salesforce"
+)
+
+// record is one stored sObject: field name (as the schema spells it) → value
+// (string, float64, bool or nil).
+type record map[string]any
+
+// apiError is a failed operation: an HTTP status and Salesforce's errors.
+type apiError struct {
+	status  int
+	details []salesforce.ErrorDetail
+}
+
+func (e *apiError) Error() string {
+	if len(e.details) == 0 {
+		return fmt.Sprint(e.status)
+	}
+	return e.details[0].ErrorCode + ": " + e.details[0].Message
+}
+
+func fail(status int, code, msg string, fields ...string) *apiError {
+	return &apiError{status: status, details: []salesforce.ErrorDetail{{ErrorCode: code, Message: msg, Fields: fields}}}
+}
+
+func badRequest(code, msg string, fields ...string) *apiError { return fail(400, code, msg, fields...) }
+
+var errNotFound = fail(404, "NOT_FOUND", "The requested resource does not exist")
+
+const lockedMsg = "Unable to modify activated or superseded Order: cannot delete Order, or add or remove Order Products"
+const activatedCreateMsg = "Choose a valid status and save your changes. For a new or cloned order, choose Draft. An Activated order's status can't be edited."
+
+// OrderStatus is one value of Order.Status, as the OrderStatus object and
+// the /_sim/orderstatuses control resource hold it.
+type OrderStatus struct {
+	ApiName     string `json:"ApiName"`
+	MasterLabel string `json:"MasterLabel"`
+	StatusCode  string `json:"StatusCode"`
+	SortOrder   int    `json:"SortOrder"`
+	IsDefault   bool   `json:"IsDefault"`
+}
+
+func defaultStatuses() []OrderStatus {
+	return []OrderStatus{
+		{"Draft", "Draft", "Draft", 1, true},
+		{"Activated", "Activated", "Activated", 2, false},
+	}
+}
+
+type undo struct {
+	sobject, id string
+	prev        record // nil: the record did not exist
+}
+
+// org is the simulated org's data. Its methods are called with Sim.mu held.
+type org struct {
+	id        string
+	seq       int
+	records   map[string]map[string]record   // object → id → record
+	unique    map[string]map[string][]string // "Object.Field" → lower(value) → ids
+	items     map[string]map[string]bool     // order id → order item ids
+	statuses  []OrderStatus
+	journal   []undo
+	now       func() time.Time
+	rules     *Faults
+	orderSeq  int
+	itemSeq   int
+	stdBookID string
+}
+
+func newOrg(now func() time.Time, rules *Faults) *org {
+	o := &org{id: "00D5g000004SIMU", now: now, rules: rules}
+	o.reset()
+	return o
+}
+
+func (o *org) reset() {
+	o.records = map[string]map[string]record{}
+	o.unique = map[string]map[string][]string{}
+	o.items = map[string]map[string]bool{}
+	o.statuses = defaultStatuses()
+	o.journal = nil
+	o.seq, o.orderSeq, o.itemSeq = 0, 0, 0
+	id := o.newID("Pricebook2")
+	o.put("Pricebook2", id, record{"Id": id, "Name": "Standard Price Book", "IsActive": true, "IsStandard": true,
+		"CreatedDate": o.stamp(), "LastModifiedDate": o.stamp()})
+	o.stdBookID = id
+	o.journal = nil
+}
+
+func (o *org) stamp() string { return o.now().UTC().Format("2006-01-02T15:04:05.000+0000") }
+
+// newID makes an 18-character ID with the object's key prefix and the org's
+// instance characters, as Salesforce's are shaped.
+func (o *org) newID(sobject string) string {
+	o.seq++
+	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	n := o.seq
+	var tail [7]byte
+	for i := 6; i >= 0; i-- {
+		tail[i] = digits[n%62]
+		n /= 62
+	}
+	id15 := salesforce.KeyPrefixes[sobject] + "5g00000" + string(tail[2:]) // 3 + 7 + 5
+	id18, _ := salesforce.NormalizeID(id15)
+	return id18
+}
+
+// put stores rec under id, keeping the indexes right and journaling the
+// previous state for rollback.
+func (o *org) put(sobject, id string, rec record) {
+	prev := o.records[sobject][id]
+	o.journal = append(o.journal, undo{sobject, id, prev})
+	o.store(sobject, id, rec)
+}
+
+func (o *org) remove(sobject, id string) {
+	prev := o.records[sobject][id]
+	if prev == nil {
+		return
+	}
+	o.journal = append(o.journal, undo{sobject, id, prev})
+	o.store(sobject, id, nil)
+}
+
+// store writes without journaling.
+func (o *org) store(sobject, id string, rec record) {
+	def := lookupObject(sobject)
+	if old := o.records[sobject][id]; old != nil {
+		for _, f := range def.fields {
+			if f.external {
+				o.unindex(sobject+"."+f.name, old[f.name], id)
+			}
+		}
+		if sobject == "OrderItem" {
+			delete(o.items[old.str("OrderId")], id)
+		}
+	}
+	if rec == nil {
+		delete(o.records[sobject], id)
+		return
+	}
+	if o.records[sobject] == nil {
+		o.records[sobject] = map[string]record{}
+	}
+	o.records[sobject][id] = rec
+	for _, f := range def.fields {
+		if f.external {
+			if v, ok := rec[f.name].(string); ok && v != "" {
+				k := sobject + "." + f.name
+				if o.unique[k] == nil {
+					o.unique[k] = map[string][]string{}
+				}
+				lv := strings.ToLower(v)
+				o.unique[k][lv] = append(o.unique[k][lv], id)
+			}
+		}
+	}
+	if sobject == "OrderItem" {
+		oid := rec.str("OrderId")
+		if o.items[oid] == nil {
+			o.items[oid] = map[string]bool{}
+		}
+		o.items[oid][id] = true
+	}
+}
+
+func (o *org) unindex(key string, v any, id string) {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return
+	}
+	lv := strings.ToLower(s)
+	ids := slices.DeleteFunc(o.unique[key][lv], func(x string) bool { return x == id })
+	if len(ids) == 0 {
+		delete(o.unique[key], lv)
+	} else {
+		o.unique[key][lv] = ids
+	}
+}
+
+func (r record) str(f string) string {
+	s, _ := r[f].(string)
+	return s
+}
+
+func (r record) num(f string) float64 {
+	n, _ := r[f].(float64)
+	return n
+}
+
+// mark and rollbackTo give savepoints; begin/commit/rollback a transaction.
+func (o *org) mark() int { return len(o.journal) }
+
+func (o *org) rollbackTo(m int) {
+	for i := len(o.journal) - 1; i >= m; i-- {
+		u := o.journal[i]
+		o.store(u.sobject, u.id, u.prev)
+	}
+	o.journal = o.journal[:m]
+}
+
+func (o *org) begin()    { o.journal = o.journal[:0] }
+func (o *org) commit()   { o.journal = o.journal[:0] }
+func (o *org) rollback() { o.rollbackTo(0) }
+
+// get returns a record by ID of any object, with its object name.
+func (o *org) find(id string) (string, record) {
+	id18, err := salesforce.NormalizeID(id)
+	if err != nil {
+		return "", nil
+	}
+	def := objectByPrefix(id18[:3])
+	if def == nil {
+		return "", nil
+	}
+	return def.name, o.records[def.name][id18]
+}
+
+func (o *org) byExternal(sobject, field, value string) []string {
+	return o.unique[sobject+"."+field][strings.ToLower(value)]
+}
+
+func (o *org) status(api string) (OrderStatus, bool) {
+	for _, s := range o.statuses {
+		if s.ApiName == api {
+			return s, true
+		}
+	}
+	return OrderStatus{}, false
+}
+
+var dateRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// coerce checks and converts the body of a write: unknown fields, fields not
+// writable on this operation, types, lengths and references.
+func (o *org) coerce(def *objectDef, body map[string]any, creating bool) (record, *apiError) {
+	out := record{}
+	var notWritable []string
+	keys := slices.Sorted(maps.Keys(body))
+	for _, k := range keys {
+		v := body[k]
+		if k == "attributes" {
+			continue
+		}
+		f := def.field(k)
+		if f == nil {
+			return nil, badRequest("INVALID_FIELD", fmt.Sprintf("No such column '%s' on sobject of type %s", k, def.name))
+		}
+		if creating && !f.createable() || !creating && !f.updateable() {
+			notWritable = append(notWritable, f.name)
+			continue
+		}
+		cv, err := o.coerceValue(f, v)
+		if err != nil {
+			return nil, err
+		}
+		out[f.name] = cv
+	}
+	if len(notWritable) > 0 {
+		return nil, badRequest("INVALID_FIELD_FOR_INSERT_UPDATE",
+			fmt.Sprintf("Unable to create/update fields: %s. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
+				strings.Join(notWritable, ", ")), notWritable...)
+	}
+	return out, nil
+}
+
+func (o *org) coerceValue(f *fieldDef, v any) (any, *apiError) {
+	if v == nil {
+		return nil, nil
+	}
+	parseErr := func() *apiError {
+		return badRequest("JSON_PARSER_ERROR", fmt.Sprintf("Cannot deserialize instance of %s from %s value %v or request may be missing a required field",
+			f.typ, jsonKind(v), v), f.name)
+	}
+	switch f.typ {
+	case tBoolean:
+		b, ok := v.(bool)
+		if !ok {
+			return nil, parseErr()
+		}
+		return b, nil
+	case tDouble, tCurrency, tInt:
+		switch n := v.(type) {
+		case float64:
+			if math.IsNaN(n) || math.IsInf(n, 0) {
+				return nil, parseErr()
+			}
+			return n, nil
+		case string:
+			x, err := strconv.ParseFloat(n, 64)
+			if err != nil {
+				return nil, parseErr()
+			}
+			return x, nil
+		}
+		return nil, parseErr()
+	case tDate:
+		s, ok := v.(string)
+		if !ok || !dateRe.MatchString(s) {
+			return nil, parseErr()
+		}
+		if _, err := time.Parse("2006-01-02", s); err != nil {
+			return nil, parseErr()
+		}
+		return s, nil
+	case tReference:
+		s, ok := v.(string)
+		if !ok {
+			return nil, parseErr()
+		}
+		if s == "" {
+			return nil, nil
+		}
+		id, err := salesforce.NormalizeID(s)
+		target := ""
+		if err == nil {
+			target = objectOfID(id)
+		}
+		if err != nil || (f.refTo[0] != "*" && !slices.Contains(f.refTo, target)) {
+			return nil, badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", labelOf(f.name), s), f.name)
+		}
+		if target == "" || o.records[target][id] == nil {
+			return nil, badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", f.name)
+		}
+		return id, nil
+	default: // string-like
+		var s string
+		switch x := v.(type) {
+		case string:
+			s = x
+		case float64:
+			s = strconv.FormatFloat(x, 'f', -1, 64)
+		case bool:
+			s = strconv.FormatBool(x)
+		default:
+			return nil, parseErr()
+		}
+		if f.length > 0 && utf8.RuneCountInString(s) > f.length {
+			return nil, badRequest("STRING_TOO_LONG", fmt.Sprintf("%s: data value too large: %s (max length=%d)", labelOf(f.name), truncate(s, 40), f.length), f.name)
+		}
+		if f.typ == tPicklist && f.name == "Status" {
+			if _, ok := o.status(s); !ok {
+				return nil, badRequest("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Status: bad value for restricted picklist field: "+s, "Status")
+			}
+		}
+		return s, nil
+	}
+}
+
+func objectOfID(id18 string) string {
+	if d := objectByPrefix(id18[:3]); d != nil {
+		return d.name
+	}
+	return ""
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "VALUE_STRING"
+	case float64:
+		return "VALUE_NUMBER_FLOAT"
+	case bool:
+		return "VALUE_TRUE"
+	case map[string]any:
+		return "START_OBJECT"
+	case []any:
+		return "START_ARRAY"
+	}
+	return "VALUE_NULL"
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "..."
+}
+
+func requireFields(def *objectDef, rec record) *apiError {
+	var missing []string
+	for _, f := range def.fields {
+		if f.required {
+			if v, ok := rec[f.name]; !ok || v == nil || v == "" {
+				missing = append(missing, f.name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		return badRequest("REQUIRED_FIELD_MISSING", "Required fields are missing: ["+strings.Join(missing, ", ")+"]", missing...)
+	}
+	return nil
+}
+
+func (o *org) checkUnique(def *objectDef, id string, rec record) *apiError {
+	for _, f := range def.fields {
+		if !f.unique {
+			continue
+		}
+		v, ok := rec[f.name].(string)
+		if !ok || v == "" {
+			continue
+		}
+		for _, other := range o.byExternal(def.name, f.name, v) {
+			if other != id {
+				return badRequest("DUPLICATE_VALUE", fmt.Sprintf("duplicate value found: %s duplicates value on record with id: %s", f.name, other), f.name)
+			}
+		}
+	}
+	return nil
+}
+
+// insert creates a record after every rule Salesforce applies.
+func (o *org) insert(sobject string, body map[string]any) (string, *apiError) {
+	def := lookupObject(sobject)
+	if def == nil || def.queryOnly {
+		return "", badRequest("NOT_FOUND", "The requested resource does not exist")
+	}
+	rec, err := o.coerce(def, body, true)
+	if err != nil {
+		return "", err
+	}
+	if err := requireFields(def, rec); err != nil {
+		return "", err
+	}
+	if err := o.checkUnique(def, "", rec); err != nil {
+		return "", err
+	}
+	if err := o.beforeInsert(def.name, rec); err != nil {
+		return "", err
+	}
+	id := o.newID(def.name)
+	rec["Id"] = id
+	rec["CreatedDate"], rec["LastModifiedDate"] = o.stamp(), o.stamp()
+	o.put(def.name, id, rec)
+	o.afterWrite(def.name, rec)
+	return id, nil
+}
+
+func (o *org) beforeInsert(sobject string, rec record) *apiError {
+	switch sobject {
+	case "Order":
+		st, _ := o.status(rec.str("Status"))
+		if st.StatusCode != "Draft" {
+			return badRequest(o.rules.createActivatedCode(), activatedCreateMsg, "Status")
+		}
+		rec["StatusCode"] = "Draft"
+		rec["TotalAmount"] = 0.0
+		o.orderSeq++
+		rec["OrderNumber"] = fmt.Sprintf("%08d", o.orderSeq)
+		if b := rec.str("Pricebook2Id"); b != "" {
+			if bk := o.records["Pricebook2"][b]; bk == nil || bk["IsActive"] != true {
+				return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: Pricebook2Id (price book is not active)", "Pricebook2Id")
+			}
+		}
+	case "OrderItem":
+		ord := o.records["Order"][rec.str("OrderId")]
+		if ord == nil {
+			return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "OrderId")
+		}
+		if ord.str("StatusCode") != "Draft" {
+			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
+		}
+		pbe := o.records["PricebookEntry"][rec.str("PricebookEntryId")]
+		if pbe == nil {
+			return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "PricebookEntryId")
+		}
+		if ord.str("Pricebook2Id") == "" {
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook not set on order)", "PricebookEntryId")
+		}
+		if pbe.str("Pricebook2Id") != ord.str("Pricebook2Id") {
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry is in a different pricebook than the one assigned to the order)", "PricebookEntryId")
+		}
+		if pbe["IsActive"] != true {
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry is inactive)", "PricebookEntryId")
+		}
+		if rec.num("Quantity") == 0 {
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "Quantity: Quantity can't be zero.", "Quantity")
+		}
+		rec["Product2Id"] = pbe.str("Product2Id")
+		rec["TotalPrice"] = round2(rec.num("Quantity") * rec.num("UnitPrice"))
+		o.itemSeq++
+		rec["OrderItemNumber"] = fmt.Sprintf("%010d", o.itemSeq)
+	case "PricebookEntry":
+		book := o.records["Pricebook2"][rec.str("Pricebook2Id")]
+		prod := rec.str("Product2Id")
+		for _, e := range o.records["PricebookEntry"] {
+			if e.str("Product2Id") == prod && e.str("Pricebook2Id") == rec.str("Pricebook2Id") {
+				return badRequest("DUPLICATE_VALUE", "This price definition already exists in this price book")
+			}
+		}
+		if book["IsStandard"] != true {
+			if !o.hasStandardEntry(prod) {
+				return badRequest("STANDARD_PRICE_NOT_DEFINED", "No standard price defined for this product")
+			}
+		} else if rec["UseStandardPrice"] == true {
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: UseStandardPrice (standard price book entries cannot use the standard price)", "UseStandardPrice")
+		}
+		p := o.records["Product2"][prod]
+		rec["Name"], rec["ProductCode"] = p["Name"], p["ProductCode"]
+		if _, ok := rec["IsActive"]; !ok {
+			rec["IsActive"] = false
+		}
+	case "Product2", "Pricebook2":
+		if _, ok := rec["IsActive"]; !ok {
+			rec["IsActive"] = false
+		}
+	case "Note":
+		if _, parent := o.find(rec.str("ParentId")); parent == nil {
+			return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "ParentId")
+		}
+		if _, ok := rec["IsPrivate"]; !ok {
+			rec["IsPrivate"] = false
+		}
+	}
+	return nil
+}
+
+func (o *org) hasStandardEntry(product string) bool {
+	for _, id := range slices.Sorted(maps.Keys(o.records["PricebookEntry"])) {
+		e := o.records["PricebookEntry"][id]
+		if e.str("Product2Id") == product && e.str("Pricebook2Id") == o.stdBookID {
+			return true
+		}
+	}
+	return false
+}
+
+// afterWrite keeps computed fields right: item totals and order totals.
+func (o *org) afterWrite(sobject string, rec record) {
+	if sobject == "OrderItem" {
+		o.recomputeOrder(rec.str("OrderId"))
+	}
+}
+
+func (o *org) recomputeOrder(orderID string) {
+	ord := o.records["Order"][orderID]
+	if ord == nil {
+		return
+	}
+	total := 0.0
+	for id := range o.items[orderID] {
+		total += o.records["OrderItem"][id].num("TotalPrice")
+	}
+	if ord.num("TotalAmount") != round2(total) {
+		next := maps.Clone(ord)
+		next["TotalAmount"] = round2(total)
+		o.put("Order", orderID, next)
+	}
+}
+
+func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// update changes fields of a record after Salesforce's rules.
+func (o *org) update(sobject, id string, body map[string]any) *apiError {
+	def := lookupObject(sobject)
+	if def == nil || def.queryOnly {
+		return errNotFound
+	}
+	id18, err := salesforce.NormalizeID(id)
+	if err != nil {
+		return badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id))
+	}
+	cur := o.records[def.name][id18]
+	if cur == nil {
+		return errNotFound
+	}
+	changes, aerr := o.coerce(def, body, false)
+	if aerr != nil {
+		return aerr
+	}
+	next := maps.Clone(cur)
+	maps.Copy(next, changes)
+	if err := requireFields(def, next); err != nil {
+		return err
+	}
+	if err := o.checkUnique(def, id18, next); err != nil {
+		return err
+	}
+	if err := o.beforeUpdate(def.name, id18, cur, next, changes); err != nil {
+		return err
+	}
+	next["LastModifiedDate"] = o.stamp()
+	o.put(def.name, id18, next)
+	o.afterWrite(def.name, next)
+	return nil
+}
+
+func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiError {
+	switch sobject {
+	case "Order":
+		wasActive := cur.str("StatusCode") == "Activated"
+		newStatus, _ := o.status(next.str("Status"))
+		if _, changing := changes["Status"]; changing {
+			next["StatusCode"] = newStatus.StatusCode
+		}
+		activating := !wasActive && newStatus.StatusCode == "Activated"
+		if activating {
+			if len(changes) > 1 {
+				others := slices.DeleteFunc(slices.Sorted(maps.Keys(changes)), func(k string) bool { return k == "Status" })
+				return badRequest("FIELD_INTEGRITY_EXCEPTION",
+					"When you activate an order, Status must be the only field you change. Also changed: "+strings.Join(others, ", "), others...)
+			}
+			if o.rules.needsItems() && len(o.items[id]) == 0 {
+				return badRequest("FIELD_INTEGRITY_EXCEPTION", "You can't activate an order that has no order products.", "Status")
+			}
+			next["ActivatedDate"] = o.stamp()
+		}
+		stillActive := wasActive && newStatus.StatusCode == "Activated"
+		for _, f := range []string{"AccountId", "Pricebook2Id"} {
+			if v, ok := changes[f]; ok && v != cur[f] {
+				if stillActive {
+					return badRequest("ENTITY_IS_LOCKED", "Unable to modify activated or superseded Order: cannot change "+f, f)
+				}
+				if f == "Pricebook2Id" && len(o.items[id]) > 0 {
+					return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: Pricebook2Id (cannot change pricebook on order with line items)", f)
+				}
+			}
+		}
+		if !newStatus.isActivated() {
+			delete(next, "ActivatedDate")
+		}
+	case "OrderItem":
+		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && ord.str("StatusCode") != "Draft" {
+			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
+		}
+		if next.num("Quantity") == 0 {
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "Quantity: Quantity can't be zero.", "Quantity")
+		}
+	}
+	if sobject == "OrderItem" {
+		next["TotalPrice"] = round2(next.num("Quantity") * next.num("UnitPrice"))
+	}
+	return nil
+}
+
+func (s OrderStatus) isActivated() bool { return s.StatusCode == "Activated" }
+
+// upsert creates or updates by external ID: 201 created, 200 updated, 300
+// several matches.
+func (o *org) upsert(sobject, field, value string, body map[string]any) (id string, status int, err *apiError) {
+	def := lookupObject(sobject)
+	if def == nil || def.queryOnly {
+		return "", 0, errNotFound
+	}
+	f := def.field(field)
+	if f == nil || !(f.external || f.name == "Id") {
+		return "", 0, fail(404, "NOT_FOUND", fmt.Sprintf("Provided external ID field does not exist or is not accessible: %s", field))
+	}
+	if v, ok := body[f.name]; ok && v != value {
+		return "", 0, badRequest("INVALID_FIELD", fmt.Sprintf("The value of %s in the body (%v) does not match the URL (%s)", f.name, v, value), f.name)
+	}
+	var ids []string
+	if f.name == "Id" {
+		if id18, e := salesforce.NormalizeID(value); e == nil && o.records[def.name][id18] != nil {
+			ids = []string{id18}
+		}
+	} else {
+		ids = o.byExternal(def.name, f.name, value)
+	}
+	switch len(ids) {
+	case 0:
+		b := maps.Clone(body)
+		if b == nil {
+			b = map[string]any{}
+		}
+		if f.name != "Id" {
+			b[f.name] = value
+		}
+		id, err := o.insert(def.name, b)
+		return id, 201, err
+	case 1:
+		b := maps.Clone(body)
+		delete(b, f.name)
+		// Create-only fields may be sent again unchanged on an upsert that updates.
+		cur := o.records[def.name][ids[0]]
+		for k, v := range b {
+			if fd := def.field(k); fd != nil && fd.access == createOnly {
+				if cv, e := o.coerceValue(fd, v); e == nil && cv == cur[fd.name] {
+					delete(b, k)
+				}
+			}
+		}
+		return ids[0], 200, o.update(def.name, ids[0], b)
+	}
+	return "", 300, nil
+}
+
+// delete removes a record (and an order's items and notes).
+func (o *org) delete(sobject, id string) *apiError {
+	def := lookupObject(sobject)
+	if def == nil || def.queryOnly {
+		return errNotFound
+	}
+	id18, err := salesforce.NormalizeID(id)
+	if err != nil {
+		return badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id))
+	}
+	cur := o.records[def.name][id18]
+	if cur == nil {
+		return fail(404, "ENTITY_IS_DELETED", "entity is deleted")
+	}
+	switch def.name {
+	case "Order":
+		if cur.str("StatusCode") != "Draft" {
+			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
+		}
+		for _, item := range slices.Sorted(maps.Keys(o.items[id18])) {
+			o.remove("OrderItem", item)
+		}
+	case "OrderItem":
+		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && ord.str("StatusCode") != "Draft" {
+			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
+		}
+	case "Pricebook2":
+		if cur["IsStandard"] == true {
+			return badRequest("DELETE_FAILED", "You can't delete the standard price book.")
+		}
+	}
+	for _, nid := range o.notesOf(id18) {
+		o.remove("Note", nid)
+	}
+	o.remove(def.name, id18)
+	if def.name == "OrderItem" {
+		o.recomputeOrder(cur.str("OrderId"))
+	}
+	return nil
+}
+
+func (o *org) notesOf(parent string) []string {
+	var out []string
+	for id, n := range o.records["Note"] {
+		if n.str("ParentId") == parent {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// view returns a record as the REST API shows it: every field, with
+// attributes; fields limits the set when given.
+func (o *org) view(def *objectDef, apiVersion string, rec record, fields []string) map[string]any {
+	out := map[string]any{"attributes": map[string]any{"type": def.name,
+		"url": "/services/data/v" + apiVersion + "/sobjects/" + def.name + "/" + rec.str("Id")}}
+	if len(fields) == 0 {
+		for _, f := range def.fields {
+			out[f.name] = rec[f.name]
+		}
+		return out
+	}
+	for _, name := range fields {
+		if f := def.field(name); f != nil {
+			out[f.name] = rec[f.name]
+		}
+	}
+	return out
+}
