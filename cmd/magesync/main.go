@@ -27,6 +27,7 @@ var commands = map[string]command{
 	"demo":    {"create a Magento database with realistic orders (--seed-only), then serve it", runDemo},
 	"migrate": {"create or upgrade magesync's own tables", runMigrate},
 	"config":  {"get, set or list settings: config get PATH | set PATH VALUE | list", runConfig},
+	"sfsim":   {"serve the Salesforce simulator alone (--addr 127.0.0.1:8081)", runSFSim},
 }
 
 func main() {

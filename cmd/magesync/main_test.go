@@ -4,7 +4,12 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"magesync/sync/salesforce"
+	"magesync/sync/sfsim"
 
 	"magesync/store/dbtest"
 	"magesync/store/magentodb"
@@ -75,4 +80,52 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
 		t.Errorf("unreachable database: exit %d, %q", code, errOut)
 	}
+}
+
+func TestSFSimServes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	var out syncBuffer
+	go func() { done <- run(ctx, []string{"sfsim", "--addr", "127.0.0.1:0"}, &out, &out) }()
+	var base string
+	for range 200 {
+		if s := out.String(); strings.Contains(s, "http://") {
+			base = strings.Fields(s[strings.Index(s, "http://"):])[0]
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if base == "" {
+		t.Fatalf("no address printed: %q", out.String())
+	}
+	c, err := salesforce.New(salesforce.Config{LoginURL: base, Flow: "password", ClientID: sfsim.DemoClientID,
+		ClientSecret: sfsim.DemoClientSecret, Username: sfsim.DemoUsername, Password: sfsim.DemoPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sts, err := c.OrderStatuses(ctx); err != nil || len(sts) != 2 {
+		t.Errorf("order statuses = %v, %v", sts, err)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d: %s", code, out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to write and read from two goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -231,7 +231,8 @@ func (o *org) find(id string) (string, record) {
 }
 
 func (o *org) byExternal(sobject, field, value string) []string {
-	return o.unique[sobject+"."+field][strings.ToLower(value)]
+	// A copy: writes re-index and must not change what callers hold.
+	return slices.Clone(o.unique[sobject+"."+field][strings.ToLower(value)])
 }
 
 func (o *org) status(api string) (OrderStatus, bool) {
@@ -695,7 +696,8 @@ func (o *org) upsert(sobject, field, value string, body map[string]any) (id stri
 				}
 			}
 		}
-		return ids[0], 200, o.update(def.name, ids[0], b)
+		id := ids[0]
+		return id, 200, o.update(def.name, id, b)
 	}
 	return "", 300, nil
 }

@@ -167,7 +167,7 @@ func parseSOQL(q string) (*soqlQuery, error) {
 		return nil, p.unexpected()
 	}
 	t := p.next()
-	if t.kind != "ident" || isKeyword(t.text) {
+	if t.kind != "ident" { // "Order" is an object, not the keyword
 		p.i--
 		return nil, p.unexpected()
 	}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"magesync/sync/sfsim"
+)
+
+func runSFSim(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sfsim", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+	limit := fs.Int("daily-limit", 15000, "API requests allowed per 24 hours")
+	certFile := fs.String("jwt-cert", "", "PEM certificate or public key that JWT bearer assertions are checked with")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	opts := sfsim.Options{DailyLimit: *limit}
+	if *certFile != "" {
+		key, err := readPublicKey(*certFile)
+		if err != nil {
+			return err
+		}
+		opts.JWTPublicKey = key
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Salesforce simulator on http://%s\n  login URL http://%s, client id %s, secret %s\n  user %s / %s\n",
+		ln.Addr(), ln.Addr(), sfsim.DemoClientID, sfsim.DemoClientSecret, sfsim.DemoUsername, sfsim.DemoPassword)
+	return serveUntilDone(ctx, ln, sfsim.New(opts))
+}
+
+// serveUntilDone serves h on ln until ctx ends, then shuts down gracefully.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func readPublicKey(path string) (*rsa.PublicKey, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		return nil, fmt.Errorf("%s: no PEM block", path)
+	}
+	if cert, err := x509.ParseCertificate(block.Bytes); err == nil {
+		if k, ok := cert.PublicKey.(*rsa.PublicKey); ok {
+			return k, nil
+		}
+	}
+	k, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	rk, ok := k.(*rsa.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("%s: not an RSA key", path)
+	}
+	return rk, nil
+}
