@@ -12,6 +12,7 @@ CREATE TABLE magesync_queue (
   next_attempt_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   lease_owner VARCHAR(64) NULL,
   lease_until DATETIME(6) NULL,
+  dirty TINYINT NOT NULL DEFAULT 0, -- the order changed while it was being synced: run again
   created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   open_order_id INT UNSIGNED AS (IF(status IN ('new', 'processing'), order_id, NULL)) STORED,
@@ -32,6 +33,7 @@ CREATE TABLE magesync_object (
   order_id INT UNSIGNED NULL,
   sf_id VARCHAR(18) NULL,
   sent_hash CHAR(64) NULL,
+  sf_status VARCHAR(255) NULL, -- an order's Salesforce status as last sent
   state VARCHAR(16) NOT NULL DEFAULT 'not_in_sync',
   last_error TEXT NULL,
   synced_at DATETIME(6) NULL,
@@ -43,11 +45,13 @@ CREATE TABLE magesync_object (
   KEY magesync_object_state (kind, state)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
--- Watermarks of the change detector: the last (time, id) it has seen per source.
+-- Watermarks of the change detector (the last time and id it has seen per
+-- source), and the workers' pause after Salesforce's daily limit.
 CREATE TABLE magesync_cursor (
   name VARCHAR(64) NOT NULL,
   position_at DATETIME NULL,
   position_id BIGINT UNSIGNED NOT NULL DEFAULT 0,
+  note VARCHAR(255) NOT NULL DEFAULT '',
   updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
   PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;

@@ -184,17 +184,17 @@ func TestUpsertAndDuplicates(t *testing.T) {
 	if _, err := c.Upsert(ctx, "Order", "Magento_Increment_Id__c", "000000042", salesforce.Record{"Description": "x"}); !errors.Is(err, salesforce.ErrMultipleMatches) {
 		t.Errorf("upsert on two matches: %v", err)
 	}
-	// Create-only fields may be repeated unchanged on an upsert that updates.
-	r3, err := c.Upsert(ctx, "PricebookEntry", "Magento_Key__c", "std:TEE", salesforce.Record{"Pricebook2Id": f.book, "Product2Id": f.product, "UnitPrice": 1})
-	if apiCode(err) != "DUPLICATE_VALUE" {
-		t.Errorf("second standard entry for one product via upsert: %+v %v", r3, err)
-	}
+	// An upsert that updates is an update: create-only fields fail there.
 	p, _ := c.Create(ctx, "Product2", salesforce.Record{"Name": "Mug"})
-	for i, price := range []float64{7, 8} {
-		r, err := c.Upsert(ctx, "PricebookEntry", "Magento_Key__c", "std:MUG", salesforce.Record{"Pricebook2Id": f.book, "Product2Id": p, "UnitPrice": price, "IsActive": true})
-		if err != nil || r.Created != (i == 0) {
-			t.Fatalf("upsert entry %d: %+v %v", i, r, err)
-		}
+	entry := salesforce.Record{"Pricebook2Id": f.book, "Product2Id": p, "UnitPrice": 7, "IsActive": true}
+	if r, err := c.Upsert(ctx, "PricebookEntry", "Magento_Key__c", "std:MUG", entry); err != nil || !r.Created {
+		t.Fatalf("first entry upsert: %+v %v", r, err)
+	}
+	if _, err := c.Upsert(ctx, "PricebookEntry", "Magento_Key__c", "std:MUG", entry); apiCode(err) != "INVALID_FIELD_FOR_INSERT_UPDATE" {
+		t.Errorf("second entry upsert with create-only fields: %v", err)
+	}
+	if r, err := c.Upsert(ctx, "PricebookEntry", "Magento_Key__c", "std:MUG", salesforce.Record{"UnitPrice": 8}); err != nil || r.Created {
+		t.Errorf("entry upsert without them: %+v %v", r, err)
 	}
 }
 

@@ -687,15 +687,8 @@ func (o *org) upsert(sobject, field, value string, body map[string]any) (id stri
 	case 1:
 		b := maps.Clone(body)
 		delete(b, f.name)
-		// Create-only fields may be sent again unchanged on an upsert that updates.
-		cur := o.records[def.name][ids[0]]
-		for k, v := range b {
-			if fd := def.field(k); fd != nil && fd.access == createOnly {
-				if cv, e := o.coerceValue(fd, v); e == nil && cv == cur[fd.name] {
-					delete(b, k)
-				}
-			}
-		}
+		// Create-only fields in the body fail here, as on Salesforce: an
+		// upsert that updates is an update.
 		id := ids[0]
 		return id, 200, o.update(def.name, id, b)
 	}

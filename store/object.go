@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Kinds of objects magesync keeps in Salesforce.
+const (
+	KindOrder   = "order"
+	KindItem    = "order_item" // key: "<item_id>", or "<order_id>-shipping" etc. for order lines
+	KindNote    = "note"       // key: status history entity_id
+	KindAccount = "account"    // key: customer key ("c:12", "g:ana@example.com")
+	KindContact = "contact"
+	KindProduct = "product"         // key: SKU
+	KindEntry   = "pricebook_entry" // key: SKU (standard price book)
+)
+
+// Sync states of an order.
+const (
+	StateInSync    = "in_sync"
+	StateNotInSync = "not_in_sync"
+	StatePending   = "pending"
+	StateError     = "error"
+)
+
+// Object is one Magento thing's link to Salesforce.
+type Object struct {
+	Kind      string        `db:"kind"`
+	Key       string        `db:"magento_key"`
+	OrderID   sql.NullInt64 `db:"order_id"`
+	SFID      string        `db:"sf_id"`
+	SentHash  string        `db:"sent_hash"`
+	SFStatus  string        `db:"sf_status"`
+	State     string        `db:"state"`
+	LastError string        `db:"last_error"`
+	SyncedAt  sql.NullTime  `db:"synced_at"`
+	UpdatedAt time.Time     `db:"updated_at"`
+}
+
+const objectColumns = `kind, magento_key, order_id, COALESCE(sf_id, '') AS sf_id, COALESCE(sent_hash, '') AS sent_hash,
+	COALESCE(sf_status, '') AS sf_status, state, COALESCE(last_error, '') AS last_error, synced_at, updated_at`
+
+// OrderKey is the magento_key of an order's object row.
+func OrderKey(orderID uint32) string { return strconv.FormatUint(uint64(orderID), 10) }
+
+// OrderObjects loads the objects of orders (the order, its items and notes),
+// grouped by order id.
+func (s *Store) OrderObjects(ctx context.Context, orderIDs []uint32) (map[uint32][]Object, error) {
+	out := map[uint32][]Object{}
+	if len(orderIDs) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT `+objectColumns+` FROM magesync_object WHERE order_id IN (?) ORDER BY id`, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: load objects: %w", err)
+	}
+	var rows []Object
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: load objects: %w", err)
+	}
+	for _, r := range rows {
+		id := uint32(r.OrderID.Int64)
+		out[id] = append(out[id], r)
+	}
+	return out, nil
+}
+
+// ObjectsByKey loads objects of one kind by their keys.
+func (s *Store) ObjectsByKey(ctx context.Context, kind string, keys []string) (map[string]Object, error) {
+	out := map[string]Object{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	q, args, err := sqlx.In(`SELECT `+objectColumns+` FROM magesync_object WHERE kind = ? AND magento_key IN (?)`, kind, keys)
+	if err != nil {
+		return nil, fmt.Errorf("store: load %s objects: %w", kind, err)
+	}
+	var rows []Object
+	if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("store: load %s objects: %w", kind, err)
+	}
+	for _, r := range rows {
+		out[r.Key] = r
+	}
+	return out, nil
+}
+
+// Link is what a sync learnt or intends about one object.
+type Link struct {
+	Kind, Key string
+	OrderID   uint32 // 0: not tied to an order
+	SFID      string // "" keeps what is stored
+}
+
+// Tx is a unit of work on magesync's own tables.
+type Tx struct {
+	tx     *sqlx.Tx
+	worker string
+}
+
+// InTx runs f in a transaction on behalf of worker (the queue lease holder).
+func (s *Store) InTx(ctx context.Context, worker string, f func(*Tx) error) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return f(&Tx{tx: tx, worker: worker}) })
+}
+
+// Finish records a queue entry's outcome.
+func (t *Tx) Finish(ctx context.Context, o Outcome) error { return finishEntry(ctx, t.tx, t.worker, o) }
+
+// SaveLinks stores Salesforce IDs of objects (creating rows as needed).
+// With a blank SFID a row is created as an intent only: "about to be sent".
+func (t *Tx) SaveLinks(ctx context.Context, links []Link) error {
+	for _, l := range links {
+		var orderID any
+		if l.OrderID != 0 {
+			orderID = l.OrderID
+		}
+		var sfID any
+		if l.SFID != "" {
+			sfID = l.SFID
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state, synced_at)
+			VALUES (?, ?, ?, ?, IF(? IS NULL, 'pending', 'in_sync'), IF(? IS NULL, NULL, NOW(6)))
+			ON DUPLICATE KEY UPDATE sf_id = COALESCE(VALUES(sf_id), sf_id),
+				state = IF(VALUES(sf_id) IS NULL, state, 'in_sync'),
+				synced_at = IF(VALUES(sf_id) IS NULL, synced_at, NOW(6)), updated_at = NOW(6)`,
+			l.Kind, l.Key, orderID, sfID, sfID, sfID)
+		if err != nil {
+			return fmt.Errorf("store: save %s %s: %w", l.Kind, l.Key, err)
+		}
+	}
+	return nil
+}
+
+// DropIntents removes rows that were only intents (no Salesforce ID) of an
+// order: the attempt is known to have created nothing.
+func (t *Tx) DropIntents(ctx context.Context, orderID uint32) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM magesync_object WHERE order_id = ? AND sf_id IS NULL AND kind <> 'order'`, orderID)
+	if err != nil {
+		return fmt.Errorf("store: drop intents of order %d: %w", orderID, err)
+	}
+	return nil
+}
+
+// OrderSynced records that Salesforce holds what Magento held at sync time.
+func (t *Tx) OrderSynced(ctx context.Context, orderID uint32, sfID, hash, sfStatus string) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, sent_hash, sf_status, state, last_error, synced_at)
+		VALUES ('order', ?, ?, ?, ?, ?, 'in_sync', NULL, NOW(6))
+		ON DUPLICATE KEY UPDATE sf_id = VALUES(sf_id), sent_hash = VALUES(sent_hash), sf_status = VALUES(sf_status),
+			state = 'in_sync', last_error = NULL, synced_at = NOW(6), updated_at = NOW(6)`,
+		OrderKey(orderID), orderID, sfID, hash, sfStatus)
+	if err != nil {
+		return fmt.Errorf("store: mark order %d synced: %w", orderID, err)
+	}
+	return nil
+}
+
+// OrderState sets an order's sync state and the error to show with it.
+func (t *Tx) OrderState(ctx context.Context, orderID uint32, state, lastError string) error {
+	var le any
+	if lastError != "" {
+		le = truncateText(lastError)
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, state, last_error)
+		VALUES ('order', ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE state = VALUES(state), last_error = VALUES(last_error), updated_at = NOW(6)`,
+		OrderKey(orderID), orderID, state, le)
+	if err != nil {
+		return fmt.Errorf("store: set state of order %d: %w", orderID, err)
+	}
+	return nil
+}
+
+// MarkChanged flags in-sync orders as not in sync: Magento changed them
+// and nothing will send the change by itself.
+func (s *Store) MarkChanged(ctx context.Context, orderIDs []uint32) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(orderIDs))
+	for i, id := range orderIDs {
+		keys[i] = OrderKey(id)
+	}
+	q, args, err := sqlx.In(`UPDATE magesync_object SET state = 'not_in_sync', last_error = 'Changed in Magento since the last sync',
+		updated_at = NOW(6) WHERE kind = 'order' AND magento_key IN (?) AND state = 'in_sync'`, keys)
+	if err != nil {
+		return fmt.Errorf("store: mark orders changed: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: mark orders changed: %w", err)
+	}
+	return nil
+}
+
+// SetObjectSFID links an object to a Salesforce ID chosen by an admin, or
+// unlinks it with "". The order's sent hash is cleared so that the next sync
+// sends everything to the newly linked record.
+func (s *Store) SetObjectSFID(ctx context.Context, kind, key string, orderID uint32, sfID string) error {
+	var orderArg, sfArg any
+	if orderID != 0 {
+		orderArg = orderID
+	}
+	if sfID != "" {
+		sfArg = sfID
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state)
+			VALUES (?, ?, ?, ?, 'not_in_sync')
+			ON DUPLICATE KEY UPDATE sf_id = VALUES(sf_id), updated_at = NOW(6)`, kind, key, orderArg, sfArg)
+		if err != nil {
+			return fmt.Errorf("store: link %s %s: %w", kind, key, err)
+		}
+		if orderID != 0 {
+			_, err = tx.ExecContext(ctx, `UPDATE magesync_object SET sent_hash = NULL WHERE kind = 'order' AND magento_key = ?`, OrderKey(orderID))
+		}
+		return err
+	})
+}
+
+// Cursor is a change detector's watermark.
+type Cursor struct {
+	At   time.Time
+	ID   uint64
+	Note string
+}
+
+// Cursor reads a named watermark; ok is false when none is stored.
+func (s *Store) Cursor(ctx context.Context, name string) (c Cursor, ok bool, err error) {
+	var row struct {
+		At   sql.NullTime `db:"position_at"`
+		ID   uint64       `db:"position_id"`
+		Note string       `db:"note"`
+	}
+	err = s.db.GetContext(ctx, &row, `SELECT position_at, position_id, note FROM magesync_cursor WHERE name = ?`, name)
+	if err == sql.ErrNoRows {
+		return Cursor{}, false, nil
+	}
+	if err != nil {
+		return Cursor{}, false, fmt.Errorf("store: read cursor %s: %w", name, err)
+	}
+	return Cursor{At: row.At.Time, ID: row.ID, Note: row.Note}, true, nil
+}
+
+// SetCursor stores a named watermark.
+func (s *Store) SetCursor(ctx context.Context, name string, c Cursor) error {
+	var at any
+	if !c.At.IsZero() {
+		at = c.At.UTC()
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO magesync_cursor (name, position_at, position_id, note) VALUES (?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE position_at = VALUES(position_at), position_id = VALUES(position_id),
+			note = VALUES(note), updated_at = NOW(6)`, name, at, c.ID, c.Note)
+	if err != nil {
+		return fmt.Errorf("store: write cursor %s: %w", name, err)
+	}
+	return nil
+}
+
+// DBNow is the database's clock, which the queue's times are in.
+func (s *Store) DBNow(ctx context.Context) (time.Time, error) {
+	var t time.Time
+	if err := s.db.GetContext(ctx, &t, `SELECT NOW(6)`); err != nil {
+		return time.Time{}, fmt.Errorf("store: read clock: %w", err)
+	}
+	return t, nil
+}

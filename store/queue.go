@@ -1,0 +1,307 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Why an order was queued.
+const (
+	ReasonAuto   = "auto"
+	ReasonManual = "manual"
+	ReasonBulk   = "bulk"
+)
+
+// Queue entry statuses. new and processing are open; the rest are closed.
+const (
+	QueueNew        = "new"
+	QueueProcessing = "processing"
+	QueueComplete   = "complete"
+	QueueSkipped    = "skipped"
+	QueueError      = "error"  // Salesforce refused the order: fix data or settings, then re-sync
+	QueueFailed     = "failed" // retryable errors until the attempts ran out
+)
+
+// QueueEntry is one row of the "From Magento" queue.
+type QueueEntry struct {
+	ID            uint64       `db:"id"`
+	OrderID       uint32       `db:"order_id"`
+	IncrementID   string       `db:"increment_id"`
+	Reason        string       `db:"reason"`
+	Status        string       `db:"status"`
+	Message       string       `db:"message"`
+	Attempts      int          `db:"attempts"`
+	NextAttemptAt time.Time    `db:"next_attempt_at"`
+	LeaseOwner    string       `db:"lease_owner"`
+	LeaseUntil    sql.NullTime `db:"lease_until"`
+	CreatedAt     time.Time    `db:"created_at"`
+	UpdatedAt     time.Time    `db:"updated_at"`
+}
+
+const queueColumns = `id, order_id, increment_id, reason, status, COALESCE(message, '') AS message, attempts,
+	next_attempt_at, COALESCE(lease_owner, '') AS lease_owner, lease_until, created_at, updated_at`
+
+// Enqueue queues orders. An order with an open entry keeps that one: a
+// manual or bulk request makes it due now, and an entry being processed is
+// marked to run again, so a change made meanwhile is not lost. Unknown order
+// ids are ignored. It returns the ids of the orders' open entries.
+func (s *Store) Enqueue(ctx context.Context, orderIDs []uint32, reason string) ([]uint64, error) {
+	if len(orderIDs) == 0 {
+		return nil, nil
+	}
+	var ids []uint64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		ids, err = enqueue(ctx, tx, orderIDs, reason)
+		return err
+	})
+	return ids, err
+}
+
+func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason string) ([]uint64, error) {
+	byHand := reason != ReasonAuto
+	q, args, err := sqlx.In(`INSERT INTO magesync_queue (order_id, increment_id, reason, status, next_attempt_at)
+		SELECT entity_id, COALESCE(increment_id, ''), ?, 'new', NOW(6) FROM sales_order WHERE entity_id IN (?)
+		ON DUPLICATE KEY UPDATE
+			dirty = IF(status = 'processing', 1, dirty),
+			next_attempt_at = IF(? AND status = 'new', NOW(6), next_attempt_at),
+			reason = IF(?, VALUES(reason), reason),
+			updated_at = NOW(6)`, reason, orderIDs, byHand, byHand)
+	if err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	q, args, err = sqlx.In(`INSERT INTO magesync_object (kind, magento_key, order_id, state)
+		SELECT 'order', entity_id, entity_id, 'pending' FROM sales_order WHERE entity_id IN (?)
+		ON DUPLICATE KEY UPDATE state = 'pending', updated_at = NOW(6)`, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	q, args, err = sqlx.In(`SELECT id FROM magesync_queue WHERE open_order_id IN (?) ORDER BY id`, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	var ids []uint64
+	if err := tx.SelectContext(ctx, &ids, q, args...); err != nil {
+		return nil, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return ids, nil
+}
+
+// OrderFilter selects orders for a bulk action; empty fields match all.
+type OrderFilter struct {
+	Statuses []string
+}
+
+// EnqueueMatching queues every order the filter matches, in chunks so that no
+// transaction grows large, and returns how many orders it queued.
+func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason string) (int, error) {
+	var last uint32
+	total := 0
+	for {
+		where, args := "entity_id > ?", []any{last}
+		if len(f.Statuses) > 0 {
+			w, a, err := sqlx.In(" AND status IN (?)", f.Statuses)
+			if err != nil {
+				return total, fmt.Errorf("store: enqueue: %w", err)
+			}
+			where += w
+			args = append(args, a...)
+		}
+		var ids []uint32
+		if err := s.db.SelectContext(ctx, &ids, `SELECT entity_id FROM sales_order WHERE `+where+` ORDER BY entity_id LIMIT 2000`, args...); err != nil {
+			return total, fmt.Errorf("store: enqueue: %w", err)
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		if _, err := s.Enqueue(ctx, ids, reason); err != nil {
+			return total, err
+		}
+		total += len(ids)
+		last = ids[len(ids)-1]
+	}
+}
+
+// ClaimQueue leases up to limit due entries to worker: new entries whose
+// time has come, and entries whose lease expired (their worker died).
+// Several workers, on several machines, can claim from one queue.
+func (s *Store) ClaimQueue(ctx context.Context, worker string, limit int, lease time.Duration) ([]QueueEntry, error) {
+	var out []QueueEntry
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// Entries whose worker died (lease expired) are due again.
+		if _, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET status = 'new', lease_owner = NULL,
+			lease_until = NULL, next_attempt_at = NOW(6) WHERE status = 'processing' AND lease_until < NOW(6)`); err != nil {
+			return err
+		}
+		var ids []uint64
+		err := tx.SelectContext(ctx, &ids, `SELECT id FROM magesync_queue
+			WHERE status = 'new' AND next_attempt_at <= NOW(6) ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, limit)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		q, args, err := sqlx.In(`UPDATE magesync_queue SET status = 'processing', lease_owner = ?,
+			lease_until = NOW(6) + INTERVAL ? MICROSECOND, attempts = attempts + 1, updated_at = NOW(6)
+			WHERE id IN (?)`, worker, lease.Microseconds(), ids)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		q, args, err = sqlx.In(`SELECT `+queueColumns+` FROM magesync_queue WHERE id IN (?) ORDER BY id`, ids)
+		if err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &out, q, args...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: claim queue entries: %w", err)
+	}
+	return out, nil
+}
+
+// QueueEntries loads entries by id.
+func (s *Store) QueueEntries(ctx context.Context, ids []uint64) ([]QueueEntry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q, args, err := sqlx.In(`SELECT `+queueColumns+` FROM magesync_queue WHERE id IN (?) ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: load queue entries: %w", err)
+	}
+	var out []QueueEntry
+	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
+		return nil, fmt.Errorf("store: load queue entries: %w", err)
+	}
+	return out, nil
+}
+
+// LatestQueueEntry returns the newest entry of an order.
+func (s *Store) LatestQueueEntry(ctx context.Context, orderID uint32) (*QueueEntry, error) {
+	var e QueueEntry
+	err := s.db.GetContext(ctx, &e, `SELECT `+queueColumns+` FROM magesync_queue WHERE order_id = ? ORDER BY id DESC LIMIT 1`, orderID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: queue entry of order %d: %w", orderID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: queue entry of order %d: %w", orderID, err)
+	}
+	return &e, nil
+}
+
+// QueueCounts counts entries by status.
+func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
+	var rows []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT status, COUNT(*) AS n FROM magesync_queue GROUP BY status`); err != nil {
+		return nil, fmt.Errorf("store: count queue: %w", err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// Outcome is how a worker's attempt at a queue entry ended.
+type Outcome struct {
+	EntryID uint64
+	Status  string // complete, skipped, error, failed, or new (retry later)
+	Message string
+	// RetryAt is when a retried entry is due again.
+	RetryAt time.Time
+	// Refund gives the attempt back: the work was postponed, not tried
+	// (Salesforce's daily limit).
+	Refund bool
+}
+
+// finishEntry records an outcome if worker still holds the entry's lease.
+// An entry whose order changed meanwhile goes back to new.
+func finishEntry(ctx context.Context, tx *sqlx.Tx, worker string, o Outcome) error {
+	next := o.RetryAt
+	if o.Status != QueueNew || next.IsZero() {
+		next = time.Now()
+	}
+	refund := 0
+	if o.Refund {
+		refund = 1
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET
+			status = IF(dirty, 'new', ?), message = ?, dirty = 0,
+			attempts = IF(dirty AND ? <> 'new', 0, GREATEST(attempts - ?, 0)),
+			next_attempt_at = IF(dirty, NOW(6), ?), lease_owner = NULL, lease_until = NULL, updated_at = NOW(6)
+		WHERE id = ? AND status = 'processing' AND lease_owner = ?`,
+		o.Status, truncateText(o.Message), o.Status, refund, next.UTC(), o.EntryID, worker)
+	if err != nil {
+		return fmt.Errorf("store: finish queue entry %d: %w", o.EntryID, err)
+	}
+	return nil
+}
+
+// RequeueEntries makes closed entries (error, failed, skipped, complete) due
+// again, as the queue page's Re-sync does: each order gets one open entry.
+func (s *Store) RequeueEntries(ctx context.Context, ids []uint64, reason string) ([]uint64, error) {
+	entries, err := s.QueueEntries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var orders []uint32
+	for _, e := range entries {
+		orders = append(orders, e.OrderID)
+	}
+	return s.Enqueue(ctx, orders, reason)
+}
+
+// DeleteQueueEntries removes entries that are not being processed.
+func (s *Store) DeleteQueueEntries(ctx context.Context, ids []uint64) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	q, args, err := sqlx.In(`DELETE FROM magesync_queue WHERE id IN (?) AND status <> 'processing'`, ids)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete queue entries: %w", err)
+	}
+	res, err := s.db.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete queue entries: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// truncateText keeps a message within a TEXT column (64 KiB).
+func truncateText(s string) string {
+	const max = 60000
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && s[cut]&0xC0 == 0x80 { // do not split a UTF-8 sequence
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := f(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
