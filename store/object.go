@@ -269,3 +269,13 @@ func (s *Store) DBNow(ctx context.Context) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// ForgetSFStatus marks an order's Salesforce status as unknown, so that the
+// next full sync first puts it back in the Default Status.
+func (t *Tx) ForgetSFStatus(ctx context.Context, orderID uint32) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE magesync_object SET sf_status = NULL WHERE kind = 'order' AND magento_key = ?`, OrderKey(orderID))
+	if err != nil {
+		return fmt.Errorf("store: forget status of order %d: %w", orderID, err)
+	}
+	return nil
+}

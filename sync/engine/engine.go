@@ -1,0 +1,361 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+)
+
+// ClientSource returns the Salesforce client to use now. Connection
+// settings can change while the engine runs, so it is asked each batch.
+type ClientSource func(ctx context.Context) (*salesforce.Client, error)
+
+// Options tune the engine. Zero values take the defaults.
+type Options struct {
+	Workers      int           // concurrent workers; 2
+	BatchSize    int           // queue entries a worker claims at once; 50
+	Lease        time.Duration // how long a claim lasts before others may take it; 2 min
+	MaxAttempts  int           // attempts before an entry fails; 8
+	BackoffBase  time.Duration // first retry delay, doubling each attempt; 5 s
+	BackoffMax   time.Duration // 15 min
+	LimitPause   time.Duration // pause after Salesforce's daily limit; 15 min
+	PollInterval time.Duration // change detector; 500 ms
+	IdleWait     time.Duration // worker sleep when the queue is empty; 300 ms
+	OrgTTL       time.Duration // how long org facts (price book, statuses) are trusted; 5 min
+	WorkerID     string        // names this process's leases; host and pid
+	Logger       *slog.Logger
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if o.Workers == 0 {
+		o.Workers = 2
+	}
+	if o.BatchSize == 0 {
+		o.BatchSize = 50
+	}
+	if o.MaxAttempts == 0 {
+		o.MaxAttempts = 8
+	}
+	def(&o.Lease, 2*time.Minute)
+	def(&o.BackoffBase, 5*time.Second)
+	def(&o.BackoffMax, 15*time.Minute)
+	def(&o.LimitPause, 15*time.Minute)
+	def(&o.PollInterval, 500*time.Millisecond)
+	def(&o.IdleWait, 300*time.Millisecond)
+	def(&o.OrgTTL, 5*time.Minute)
+	if o.WorkerID == "" {
+		host, _ := os.Hostname()
+		o.WorkerID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+}
+
+// Engine syncs Magento orders to Salesforce.
+type Engine struct {
+	st   *store.Store
+	sf   ClientSource
+	opts Options
+	log  *slog.Logger
+	wake chan struct{}
+
+	mu     sync.Mutex
+	org    *orgInfo
+	stores map[uint16]storeEntry
+	labels map[string]string
+}
+
+type storeEntry struct {
+	info    StoreInfo
+	fetched time.Time
+}
+
+// New returns an engine; Run starts its detector and workers.
+func New(st *store.Store, sf ClientSource, opts Options) *Engine {
+	opts.defaults()
+	return &Engine{st: st, sf: sf, opts: opts, log: opts.Logger, wake: make(chan struct{}, 1),
+		stores: map[uint16]storeEntry{}}
+}
+
+// Run runs the change detector and the workers until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		e.RunDetector(ctx)
+	}()
+	e.RunWorkers(ctx, e.opts.Workers)
+	wg.Wait()
+	return nil
+}
+
+// RunWorkers runs n workers until ctx ends.
+func (e *Engine) RunWorkers(ctx context.Context, n int) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.work(ctx, fmt.Sprintf("%s-w%d", e.opts.WorkerID, i+1))
+		}()
+	}
+	wg.Wait()
+}
+
+func (e *Engine) work(ctx context.Context, worker string) {
+	for ctx.Err() == nil {
+		if wait := e.pausedFor(ctx); wait > 0 {
+			sleep(ctx, min(wait, 5*time.Second))
+			continue
+		}
+		n, err := e.ProcessBatch(ctx, worker)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("sync batch failed", "worker", worker, "err", err)
+			sleep(ctx, e.opts.IdleWait*4)
+			continue
+		}
+		if n == 0 {
+			select {
+			case <-ctx.Done():
+			case <-e.wake:
+			case <-time.After(e.opts.IdleWait):
+			}
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// Enqueue queues orders and wakes this process's workers.
+func (e *Engine) Enqueue(ctx context.Context, orderIDs []uint32, reason string) ([]uint64, error) {
+	ids, err := e.st.Enqueue(ctx, orderIDs, reason)
+	if err == nil {
+		e.nudge()
+	}
+	return ids, err
+}
+
+func (e *Engine) nudge() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Wait polls the queue until every entry is closed, then returns them.
+func (e *Engine) Wait(ctx context.Context, entryIDs []uint64) ([]store.QueueEntry, error) {
+	for {
+		entries, err := e.st.QueueEntries(ctx, entryIDs)
+		if err != nil {
+			return nil, err
+		}
+		open := false
+		for _, en := range entries {
+			if en.Status == store.QueueNew || en.Status == store.QueueProcessing {
+				open = true
+			}
+		}
+		if !open {
+			return entries, nil
+		}
+		select {
+		case <-ctx.Done():
+			return entries, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+const pauseCursor = "limit_pause"
+
+// Pause reports until when the workers are paused and why.
+func (e *Engine) Pause(ctx context.Context) (time.Time, string, error) {
+	c, ok, err := e.st.Cursor(ctx, pauseCursor)
+	if err != nil || !ok {
+		return time.Time{}, "", err
+	}
+	return c.At, c.Note, nil
+}
+
+func (e *Engine) pausedFor(ctx context.Context) time.Duration {
+	until, _, err := e.Pause(ctx)
+	if err != nil || until.IsZero() {
+		return 0
+	}
+	now, err := e.st.DBNow(ctx)
+	if err != nil {
+		return 0
+	}
+	return until.Sub(now)
+}
+
+func (e *Engine) pause(ctx context.Context, cause error) (time.Time, string) {
+	now, err := e.st.DBNow(ctx)
+	if err != nil {
+		now = time.Now().UTC()
+	}
+	until := now.Add(e.opts.LimitPause)
+	msg := fmt.Sprintf("Salesforce's API request limit is reached (%s); sync is paused until %s UTC and resumes by itself",
+		limitText(cause), until.Format("2006-01-02 15:04:05"))
+	if err := e.st.SetCursor(ctx, pauseCursor, store.Cursor{At: until, Note: clip(msg, 255)}); err != nil {
+		e.log.Error("record pause", "err", err)
+	}
+	e.log.Warn(msg)
+	return until, msg
+}
+
+func limitText(err error) string {
+	var api *salesforce.APIError
+	if errors.As(err, &api) {
+		return api.Message()
+	}
+	return err.Error()
+}
+
+// backoff is the delay before attempt n+1: doubling from BackoffBase, at
+// most BackoffMax, with ±20% jitter so that retries spread out.
+func (e *Engine) backoff(attempts int) time.Duration {
+	d := e.opts.BackoffBase
+	for i := 1; i < attempts && d < e.opts.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, e.opts.BackoffMax)
+	jitter := 0.8 + 0.4*rand.Float64()
+	return time.Duration(float64(d) * jitter)
+}
+
+// orgInfo caches facts of the org a client talks to.
+type orgInfo struct {
+	client   *salesforce.Client
+	stdBook  string
+	statuses map[string]string // ApiName → StatusCode
+	list     []salesforce.OrderStatus
+	fetched  time.Time
+}
+
+func (o *orgInfo) standardBook() string { return o.stdBook }
+
+func (o *orgInfo) activated(status string) bool {
+	if code, ok := o.statuses[status]; ok {
+		return code == "Activated"
+	}
+	return status == "Activated"
+}
+
+// orgFor returns the client and its org's facts, fetching them (two API
+// calls) when the client changed or they are older than OrgTTL.
+func (e *Engine) orgFor(ctx context.Context) (*orgInfo, error) {
+	c, err := e.sf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	cached := e.org
+	e.mu.Unlock()
+	if cached != nil && cached.client == c && time.Since(cached.fetched) < e.opts.OrgTTL {
+		return cached, nil
+	}
+	books, err := c.Query(ctx, "SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1")
+	if err != nil {
+		return nil, fmt.Errorf("find the standard price book: %w", err)
+	}
+	if len(books) == 0 {
+		return nil, errors.New("the Salesforce org has no standard price book")
+	}
+	list, err := c.OrderStatuses(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the org's Order statuses: %w", err)
+	}
+	info := &orgInfo{client: c, stdBook: books[0].String("Id"), statuses: map[string]string{}, list: list, fetched: time.Now()}
+	for _, s := range list {
+		info.statuses[s.APIName] = s.StatusCode
+	}
+	e.mu.Lock()
+	e.org = info
+	e.mu.Unlock()
+	return info, nil
+}
+
+// OrgStatuses lists the org's Order statuses (for the configuration page).
+func (e *Engine) OrgStatuses(ctx context.Context) ([]salesforce.OrderStatus, error) {
+	org, err := e.orgFor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return org.list, nil
+}
+
+// storeInfo is the store view's name and time zone, cached for a minute.
+func (e *Engine) storeInfo(ctx context.Context, storeID uint16) StoreInfo {
+	e.mu.Lock()
+	ent, ok := e.stores[storeID]
+	e.mu.Unlock()
+	if ok && time.Since(ent.fetched) < time.Minute {
+		return ent.info
+	}
+	info := StoreInfo{Location: time.UTC}
+	if tz, ok, err := e.st.ConfigValue(ctx, "general/locale/timezone", storeID); err == nil && ok {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			info.Location = loc
+		}
+	}
+	if views, err := e.st.StoreViews(ctx); err == nil {
+		for _, v := range views {
+			if v.ID == storeID {
+				info.Name = v.GroupName + " / " + v.Name
+			}
+		}
+	}
+	e.mu.Lock()
+	e.stores[storeID] = storeEntry{info: info, fetched: time.Now()}
+	e.mu.Unlock()
+	return info
+}
+
+// statusLabel is a Magento status's label, for skip reasons.
+func (e *Engine) statusLabel(ctx context.Context) func(string) string {
+	e.mu.Lock()
+	labels := e.labels
+	e.mu.Unlock()
+	if labels == nil {
+		labels = map[string]string{}
+		if sts, err := e.st.OrderStatuses(ctx); err == nil {
+			for _, s := range sts {
+				labels[s.Code] = s.Label
+			}
+			e.mu.Lock()
+			e.labels = labels
+			e.mu.Unlock()
+		}
+	}
+	return func(code string) string {
+		if l := labels[code]; l != "" {
+			return l
+		}
+		if code == "" {
+			return "(none)"
+		}
+		return strings.ReplaceAll(code, "_", " ")
+	}
+}

@@ -1,0 +1,332 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+)
+
+// Salesforce field limits the mapping keeps within.
+const (
+	noteTitleRunes = 75    // DESIGN: Title = the comment's first 75 characters
+	noteBodyRunes  = 32000 // Note.Body holds 32 KB
+)
+
+// ErrMapping marks an order that cannot be written to Salesforce as it is in
+// Magento; the message says why in words an admin understands.
+var ErrMapping = errors.New("cannot map order")
+
+// StoreInfo is what the mapping needs to know about the order's store view.
+type StoreInfo struct {
+	Name     string         // "Main Website / Default Store View"
+	Location *time.Location // general/locale/timezone
+}
+
+// Mapped is a Magento order as Salesforce records, before any IDs are known.
+type Mapped struct {
+	OrderID     uint32
+	IncrementID string
+	CustomerKey string // external ID of the Account and Contact
+	Account     salesforce.Record
+	Contact     salesforce.Record
+	Order       salesforce.Record // header fields; AccountId, contact, price book and Status are added when sent
+	Lines       []Line
+	Notes       []Note
+	FinalStatus string
+}
+
+// Line is one OrderItem: a Magento item, or the shipping, tax or
+// adjustment line that makes the totals equal.
+type Line struct {
+	Key         string // Magento_Item_Id__c
+	SKU         string // product (and price book entry) key
+	ProductName string
+	Quantity    float64
+	UnitPrice   float64
+	Description string
+}
+
+// Note is one Salesforce Note from an order comment. A comment longer than a
+// Note's body is split into numbered parts, so nothing is lost.
+type Note struct {
+	Key   string // "<history entity_id>" or "<id>/<part>"
+	Title string
+	Body  string
+}
+
+// Special products for the order lines that carry totals.
+const (
+	SKUShipping   = "magesync-shipping"
+	SKUTax        = "magesync-tax"
+	SKUAdjustment = "magesync-discount"
+)
+
+// CustomerKey is the external ID of a customer's Account and Contact:
+// registered customers by customer id, guests by email (or by order when
+// they gave none).
+func CustomerKey(o *store.Order) string {
+	switch {
+	case o.CustomerID != 0:
+		return "c:" + strconv.FormatUint(uint64(o.CustomerID), 10)
+	case strings.TrimSpace(o.CustomerEmail) != "":
+		return "g:" + strings.ToLower(strings.TrimSpace(o.CustomerEmail))
+	}
+	return "o:" + strconv.FormatUint(uint64(o.EntityID), 10)
+}
+
+// Map turns an order into Salesforce records. It fails with ErrMapping for
+// data Salesforce cannot hold: no items, or a quantity that is not positive.
+func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped, error) {
+	if len(o.Items) == 0 {
+		return nil, fmt.Errorf("%w: order #%s has no items, and a Salesforce order needs at least one order product", ErrMapping, o.IncrementID)
+	}
+	loc := info.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	m := &Mapped{OrderID: o.EntityID, IncrementID: o.IncrementID, CustomerKey: CustomerKey(o),
+		FinalStatus: settings.SalesforceStatus(o.Status)}
+
+	first, last := o.CustomerFirstname, o.CustomerLastname
+	if b := o.Billing; b != nil && strings.TrimSpace(first+last) == "" {
+		first, last = b.Firstname, b.Lastname
+	}
+	email := strings.TrimSpace(o.CustomerEmail)
+	if email == "" && o.Billing != nil {
+		email = strings.TrimSpace(o.Billing.Email)
+	}
+	person := strings.TrimSpace(first + " " + last)
+	accountName := person
+	if o.Billing != nil && strings.TrimSpace(o.Billing.Company) != "" {
+		accountName = strings.TrimSpace(o.Billing.Company)
+	}
+	if accountName == "" {
+		accountName = email
+	}
+	if accountName == "" {
+		accountName = "Magento customer of order #" + o.IncrementID
+	}
+	if strings.TrimSpace(last) == "" {
+		last = strings.TrimSpace(first)
+		first = ""
+	}
+	if last == "" {
+		last, _, _ = strings.Cut(email, "@")
+	}
+	if last == "" {
+		last = "Unknown"
+	}
+
+	m.Account = salesforce.Record{"Name": clip(accountName, 255), "Description": "Magento " + customerKind(o)}
+	addAddress(m.Account, "Billing", o.Billing)
+	if o.Shipping != nil {
+		addAddress(m.Account, "Shipping", o.Shipping)
+	}
+	m.Contact = salesforce.Record{"LastName": clip(last, 80), "FirstName": clip(first, 40)}
+	if email != "" {
+		m.Contact["Email"] = clip(email, 80)
+	}
+	if o.Billing != nil && o.Billing.Telephone != "" {
+		m.Contact["Phone"] = clip(o.Billing.Telephone, 40)
+		m.Account["Phone"] = clip(o.Billing.Telephone, 40)
+	}
+	addAddress(m.Contact, "Mailing", o.Billing)
+
+	m.Order = salesforce.Record{
+		"Name":                    clip("Magento #"+o.IncrementID, 80),
+		"EffectiveDate":           o.CreatedAt.In(loc).Format("2006-01-02"),
+		"OrderReferenceNumber":    clip(o.IncrementID, 80),
+		"Magento_Increment_Id__c": clip(o.IncrementID, 50),
+		"Description":             clip(describe(o, info), 32000),
+	}
+	addAddress(m.Order, "Billing", o.Billing)
+	if o.Shipping != nil {
+		addAddress(m.Order, "Shipping", o.Shipping)
+	}
+
+	var itemsCents int64
+	for _, it := range o.Items {
+		if it.QtyOrdered <= 0 {
+			return nil, fmt.Errorf("%w: item %s (%s) of order #%s has quantity %s; Salesforce order products need a positive quantity",
+				ErrMapping, it.SKU, it.Name, o.IncrementID, trimDecimal(it.QtyOrdered))
+		}
+		sku := it.SKU
+		if sku == "" {
+			sku = "magento-product-" + strconv.FormatUint(uint64(it.ProductID), 10)
+		}
+		qty := float64(it.QtyOrdered) / store.DecimalScale
+		netCents := decimalCents(it.RowTotal - it.DiscountAmount)
+		unit := math.Round(float64(netCents)/qty) / 100
+		desc := it.Name
+		for _, opt := range it.Options {
+			desc += "; " + opt.Label + ": " + opt.Value
+		}
+		m.Lines = append(m.Lines, Line{Key: strconv.FormatUint(uint64(it.ItemID), 10), SKU: sku, ProductName: clip(it.Name, 255),
+			Quantity: qty, UnitPrice: unit, Description: clip(desc, 255)})
+		itemsCents += lineCents(qty, unit)
+	}
+	key := strconv.FormatUint(uint64(o.EntityID), 10)
+	shipping, tax := decimalCents(o.ShippingAmount), decimalCents(o.TaxAmount)
+	if shipping != 0 {
+		desc := "Shipping"
+		if o.ShippingDescription != "" {
+			desc += ": " + o.ShippingDescription
+		}
+		m.Lines = append(m.Lines, Line{Key: key + "-shipping", SKU: SKUShipping, ProductName: "Shipping", Quantity: 1,
+			UnitPrice: float64(shipping) / 100, Description: clip(desc, 255)})
+	}
+	if tax != 0 {
+		m.Lines = append(m.Lines, Line{Key: key + "-tax", SKU: SKUTax, ProductName: "Tax", Quantity: 1,
+			UnitPrice: float64(tax) / 100, Description: "Tax"})
+	}
+	// Whatever the items, shipping and tax do not explain — discounts not
+	// on items, rounding — goes on one line, so the totals are equal.
+	if rest := decimalCents(o.GrandTotal) - itemsCents - shipping - tax; rest != 0 {
+		desc := "Discount"
+		if o.CouponCode != "" {
+			desc += " (" + o.CouponCode + ")"
+		}
+		if o.DiscountAmount == 0 {
+			desc = "Rounding adjustment"
+		}
+		m.Lines = append(m.Lines, Line{Key: key + "-discount", SKU: SKUAdjustment, ProductName: "Discount", Quantity: 1,
+			UnitPrice: float64(rest) / 100, Description: desc})
+	}
+
+	if settings.SyncNotes {
+		for _, c := range o.Comments {
+			text := strings.TrimSpace(c.Comment)
+			if text == "" {
+				continue
+			}
+			m.Notes = append(m.Notes, splitNote(c.EntityID, text)...)
+		}
+	}
+	return m, nil
+}
+
+func customerKind(o *store.Order) string {
+	if o.CustomerID != 0 {
+		return "customer #" + strconv.FormatUint(uint64(o.CustomerID), 10)
+	}
+	return "guest customer"
+}
+
+func describe(o *store.Order, info StoreInfo) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Magento order #%s", o.IncrementID)
+	if info.Name != "" {
+		fmt.Fprintf(&b, " from %s", info.Name)
+	}
+	fmt.Fprintf(&b, ".\nStatus: %s.", o.Status)
+	if o.Payment != nil {
+		fmt.Fprintf(&b, "\nPayment: %s.", o.Payment.Title())
+	}
+	if o.ShippingDescription != "" {
+		fmt.Fprintf(&b, "\nShipping: %s.", o.ShippingDescription)
+	}
+	fmt.Fprintf(&b, "\nGrand total: %s %s.", o.GrandTotal.Money(), o.OrderCurrencyCode)
+	if o.CustomerNote != "" {
+		fmt.Fprintf(&b, "\nCustomer note: %s", o.CustomerNote)
+	}
+	return b.String()
+}
+
+func addAddress(r salesforce.Record, prefix string, a *store.Address) {
+	if a == nil {
+		return
+	}
+	r[prefix+"Street"] = clip(strings.Join(a.Street, "\n"), 255)
+	r[prefix+"City"] = clip(a.City, 40)
+	r[prefix+"State"] = clip(a.Region, 80)
+	r[prefix+"PostalCode"] = clip(a.Postcode, 20)
+	r[prefix+"Country"] = clip(a.CountryID, 80)
+}
+
+func splitNote(historyID uint32, text string) []Note {
+	key := strconv.FormatUint(uint64(historyID), 10)
+	title := clip(text, noteTitleRunes)
+	if i := strings.IndexByte(title, '\n'); i > 0 {
+		title = title[:i]
+	}
+	if utf8.RuneCountInString(text) <= noteBodyRunes {
+		return []Note{{Key: key, Title: title, Body: text}}
+	}
+	runes := []rune(text)
+	n := (len(runes) + noteBodyRunes - 1) / noteBodyRunes
+	var out []Note
+	for i := range n {
+		part := runes[i*noteBodyRunes : min((i+1)*noteBodyRunes, len(runes))]
+		out = append(out, Note{Key: fmt.Sprintf("%s/%d", key, i+1), Title: fmt.Sprintf("%s (%d/%d)", title, i+1, n), Body: string(part)})
+	}
+	return out
+}
+
+// clip keeps at most n characters (runes), as Salesforce counts them.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// decimalCents rounds a Magento amount to cents, half away from zero.
+func decimalCents(d store.Decimal) int64 {
+	v := int64(d)
+	if v < 0 {
+		return -((-v + 50) / 100)
+	}
+	return (v + 50) / 100
+}
+
+// lineCents is an order product's total as Salesforce computes it.
+func lineCents(qty, unit float64) int64 { return int64(math.Round(qty * unit * 100)) }
+
+func trimDecimal(d store.Decimal) string {
+	s := strings.TrimRight(strings.TrimRight(d.String(), "0"), ".")
+	if s == "" || s == "-" {
+		return "0"
+	}
+	return s
+}
+
+// TotalCents is what Salesforce will compute as the order's TotalAmount.
+func (m *Mapped) TotalCents() int64 {
+	var t int64
+	for _, l := range m.Lines {
+		t += lineCents(l.Quantity, l.UnitPrice)
+	}
+	return t
+}
+
+// SKUs lists the products the order's lines need.
+func (m *Mapped) SKUs() []string {
+	var out []string
+	for _, l := range m.Lines {
+		if !slices.Contains(out, l.SKU) {
+			out = append(out, l.SKU)
+		}
+	}
+	return out
+}
+
+// hashOf is the hex SHA-256 of v's JSON (maps marshal with sorted keys).
+func hashOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // records hold only strings, numbers and booleans
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,186 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+)
+
+// known is what magesync knows of an order's records in Salesforce.
+type known struct {
+	orderID     string // Salesforce Order ID; "" when not yet created
+	orderStatus string // status last sent; "" when unknown
+	sentHash    string // hash of the header last sent in full
+	accountID   string
+	contactID   string
+	items       map[string]string // line key → OrderItem ID ("" = intent only)
+	notes       map[string]string // note key → Note ID ("" = intent only)
+}
+
+// uncertain reports whether an earlier attempt may have written records it
+// never recorded (it crashed or lost the answer).
+func (k *known) uncertain() bool {
+	for _, id := range k.items {
+		if id == "" {
+			return true
+		}
+	}
+	for _, id := range k.notes {
+		if id == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// link ties a graph node to the object whose ID its answer carries.
+type link struct {
+	ref, kind, key string
+	orderID        uint32
+}
+
+// plan is what one order needs sent, as one all-or-nothing graph.
+type plan struct {
+	builder  *salesforce.Builder
+	links    []link
+	full     bool   // header and lines sent
+	hdrHash  string // hash of the header and lines as Magento has them now
+	final    string // Salesforce status the order ends in
+	newNotes int
+	lines    int
+}
+
+// empty reports whether nothing needs sending.
+func (p *plan) empty() bool { return p.builder.Len() == 0 }
+
+// headerHash covers everything "Update Order Info" governs.
+func headerHash(m *Mapped, defaultStatus string) string {
+	return hashOf(map[string]any{"account": m.Account, "contact": m.Contact, "order": m.Order,
+		"lines": m.Lines, "default": defaultStatus})
+}
+
+// orgFacts are the org's facts a plan needs.
+type orgFacts interface {
+	activated(status string) bool
+	standardBook() string
+}
+
+// buildPlan decides what to send for one order: everything on its first
+// sync (and on later ones with Update Order Info = Yes when the header or
+// lines changed), the status when it changed, and notes not sent yet.
+func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings, org orgFacts, entries map[string]string) *plan {
+	p := &plan{builder: b, final: m.FinalStatus, hdrHash: headerHash(m, s.DefaultStatus)}
+	orderKey := strconv.FormatUint(uint64(m.OrderID), 10)
+	p.full = k.orderID == "" || (s.UpdateOrderInfo && p.hdrHash != k.sentHash)
+	cur := k.orderStatus
+	ordRef := k.orderID
+
+	if p.full {
+		if k.orderID != "" && (cur == "" || org.activated(cur)) {
+			// Items of an activated order are locked: back to the Default
+			// Status first, with Status alone.
+			b.Update("deactivate", "Order", k.orderID, salesforce.Record{"Status": s.DefaultStatus})
+			cur = s.DefaultStatus
+		}
+		acctRef := k.accountID
+		if acctRef == "" {
+			b.Upsert("acct", "Account", "Magento_Customer_Key__c", m.CustomerKey, m.Account)
+			p.links = append(p.links, link{"acct", store.KindAccount, m.CustomerKey, 0})
+			acctRef = salesforce.Ref("acct")
+		} else {
+			b.Update("acct", "Account", acctRef, m.Account)
+		}
+		contact := clone(m.Contact)
+		contact["AccountId"] = acctRef
+		contactRef := k.contactID
+		if contactRef == "" {
+			b.Upsert("contact", "Contact", "Magento_Customer_Key__c", m.CustomerKey, contact)
+			p.links = append(p.links, link{"contact", store.KindContact, m.CustomerKey, 0})
+			contactRef = salesforce.Ref("contact")
+		} else {
+			b.Update("contact", "Contact", contactRef, contact)
+		}
+		header := clone(m.Order)
+		header["AccountId"] = acctRef
+		header["BillToContactId"] = contactRef
+		if k.orderID == "" {
+			header["Status"] = s.DefaultStatus
+			header["Pricebook2Id"] = org.standardBook()
+			b.Upsert("ord", "Order", "Magento_Order_Id__c", orderKey, header)
+			p.links = append(p.links, link{"ord", store.KindOrder, orderKey, m.OrderID})
+			ordRef = salesforce.Ref("ord")
+			cur = s.DefaultStatus
+		} else {
+			header["Magento_Order_Id__c"] = orderKey
+			b.Update("ord", "Order", k.orderID, header)
+		}
+		for i, l := range m.Lines {
+			ref := "l" + strconv.Itoa(i)
+			body := salesforce.Record{"Quantity": l.Quantity, "UnitPrice": l.UnitPrice, "Description": l.Description}
+			if id := k.items[l.Key]; id != "" {
+				b.Update(ref, "OrderItem", id, body)
+				continue
+			}
+			body["OrderId"] = ordRef
+			body["PricebookEntryId"] = entries[l.SKU]
+			b.Upsert(ref, "OrderItem", "Magento_Item_Id__c", l.Key, body)
+			p.links = append(p.links, link{ref, store.KindItem, l.Key, m.OrderID})
+		}
+		p.lines = len(m.Lines)
+	}
+	if p.final != cur {
+		// Activation (or any status change) is Status alone, after the items.
+		b.Update("status", "Order", ordRef, salesforce.Record{"Status": p.final})
+	}
+	for i, n := range m.Notes {
+		if _, sent := k.notes[n.Key]; sent && k.notes[n.Key] != "" {
+			continue
+		}
+		ref := "n" + strconv.Itoa(i)
+		b.Create(ref, "Note", salesforce.Record{"ParentId": ordRef, "Title": n.Title, "Body": n.Body, "IsPrivate": false})
+		p.links = append(p.links, link{ref, store.KindNote, n.Key, m.OrderID})
+		p.newNotes++
+	}
+	return p
+}
+
+func clone(r salesforce.Record) salesforce.Record {
+	out := make(salesforce.Record, len(r)+3)
+	for k, v := range r {
+		out[k] = v
+	}
+	return out
+}
+
+// soqlList quotes values for a SOQL IN list.
+func soqlList(values []string) string {
+	out := ""
+	for i, v := range values {
+		if i > 0 {
+			out += ","
+		}
+		out += "'" + soqlEscape(v) + "'"
+	}
+	return out
+}
+
+func soqlEscape(s string) string {
+	var b []byte
+	for i := range len(s) {
+		switch c := s[i]; c {
+		case '\\', '\'':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func describeLinks(p *plan) string {
+	return fmt.Sprintf("%d lines, %d new notes", p.lines, p.newNotes)
+}

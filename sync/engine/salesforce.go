@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+)
+
+// resolve looks up in Salesforce what earlier, interrupted attempts may have
+// created for the jobs' orders without recording it, so that nothing is
+// created twice: the orders, their items by external ID, and their notes by
+// body (Note has no external ID).
+func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
+	var unsure []*job
+	for _, j := range jobs {
+		if j.known.uncertain() {
+			unsure = append(unsure, j)
+		}
+	}
+	if len(unsure) == 0 {
+		return nil
+	}
+	c := org.client
+	var links []store.Link
+	var orderKeys []string
+	byKey := map[string]*job{}
+	for _, j := range unsure {
+		if j.known.orderID == "" {
+			k := strconv.FormatUint(uint64(j.entry.OrderID), 10)
+			orderKeys = append(orderKeys, k)
+			byKey[k] = j
+		}
+	}
+	for chunk := range slices.Chunk(orderKeys, 200) {
+		recs, err := c.Query(ctx, "SELECT Id, Status, Magento_Order_Id__c FROM Order WHERE Magento_Order_Id__c IN ("+soqlList(chunk)+")")
+		if err != nil {
+			return fmt.Errorf("look up orders an interrupted sync may have created: %w", err)
+		}
+		for _, r := range recs {
+			if j := byKey[r.String("Magento_Order_Id__c")]; j != nil {
+				j.known.orderID, j.known.orderStatus = r.String("Id"), r.String("Status")
+				links = append(links, store.Link{Kind: store.KindOrder, Key: store.OrderKey(j.entry.OrderID), OrderID: j.entry.OrderID, SFID: j.known.orderID})
+			}
+		}
+	}
+	var itemKeys []string
+	itemJob := map[string]*job{}
+	for _, j := range unsure {
+		for key, id := range j.known.items {
+			if id == "" {
+				itemKeys = append(itemKeys, key)
+				itemJob[key] = j
+			}
+		}
+	}
+	for chunk := range slices.Chunk(itemKeys, 200) {
+		recs, err := c.Query(ctx, "SELECT Id, Magento_Item_Id__c FROM OrderItem WHERE Magento_Item_Id__c IN ("+soqlList(chunk)+")")
+		if err != nil {
+			return fmt.Errorf("look up order products an interrupted sync may have created: %w", err)
+		}
+		for _, r := range recs {
+			key := r.String("Magento_Item_Id__c")
+			if j := itemJob[key]; j != nil {
+				j.known.items[key] = r.String("Id")
+				links = append(links, store.Link{Kind: store.KindItem, Key: key, OrderID: j.entry.OrderID, SFID: r.String("Id")})
+			}
+		}
+	}
+	var parents []string
+	parentJob := map[string]*job{}
+	for _, j := range unsure {
+		for _, id := range j.known.notes {
+			if id == "" && j.known.orderID != "" {
+				parents = append(parents, j.known.orderID)
+				parentJob[j.known.orderID] = j
+				break
+			}
+		}
+	}
+	for chunk := range slices.Chunk(parents, 100) {
+		recs, err := c.Query(ctx, "SELECT Id, ParentId, Body FROM Note WHERE ParentId IN ("+soqlList(chunk)+") ORDER BY CreatedDate, Id")
+		if err != nil {
+			return fmt.Errorf("look up notes an interrupted sync may have created: %w", err)
+		}
+		taken := map[string]bool{}
+		for _, j := range unsure {
+			for _, id := range j.known.notes {
+				taken[id] = true
+			}
+		}
+		for _, r := range recs {
+			j := parentJob[r.String("ParentId")]
+			if j == nil || taken[r.String("Id")] {
+				continue
+			}
+			// The first pending note with the same body is this one.
+			for _, n := range j.mapped.Notes {
+				if j.known.notes[n.Key] == "" && hasKey(j.known.notes, n.Key) && n.Body == r.String("Body") {
+					j.known.notes[n.Key] = r.String("Id")
+					taken[r.String("Id")] = true
+					links = append(links, store.Link{Kind: store.KindNote, Key: n.Key, OrderID: j.entry.OrderID, SFID: r.String("Id")})
+					break
+				}
+			}
+		}
+	}
+	// What was not found was never created: forget those intents.
+	for _, j := range unsure {
+		for key, id := range j.known.items {
+			if id == "" {
+				delete(j.known.items, key)
+			}
+		}
+		for key, id := range j.known.notes {
+			if id == "" {
+				delete(j.known.notes, key)
+			}
+		}
+	}
+	return b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error {
+		if err := tx.SaveLinks(ctx, links); err != nil {
+			return err
+		}
+		for _, j := range unsure {
+			if err := tx.DropIntents(ctx, j.entry.OrderID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func hasKey(m map[string]string, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// productsPerCall is how many products (Product2 and its standard price
+// book entry: two subrequests each) one composite call creates.
+const productsPerCall = salesforce.MaxCompositeRequests / 2
+
+// ensureProducts makes sure every SKU the jobs need has a Product2 and a
+// standard PricebookEntry, and returns SKU → PricebookEntry ID. Jobs whose
+// products Salesforce refused fail with its message.
+func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (map[string]string, error) {
+	price := map[string]float64{}
+	name := map[string]string{}
+	var skus []string
+	for _, j := range jobs {
+		for _, l := range j.mapped.Lines {
+			if _, ok := price[l.SKU]; !ok {
+				skus = append(skus, l.SKU)
+				price[l.SKU], name[l.SKU] = l.UnitPrice, l.ProductName
+			}
+		}
+	}
+	known, err := b.e.st.ObjectsByKey(ctx, store.KindEntry, skus)
+	if err != nil {
+		return nil, err
+	}
+	entries := map[string]string{}
+	var missing []string
+	for _, sku := range skus {
+		if id := known[sku].SFID; id != "" {
+			entries[sku] = id
+		} else {
+			missing = append(missing, sku)
+		}
+	}
+	failed := map[string]string{}
+	var links []store.Link
+	for chunk := range slices.Chunk(missing, productsPerCall) {
+		bl := org.client.NewBuilder()
+		for i, sku := range chunk {
+			p := "p" + strconv.Itoa(i)
+			bl.Upsert(p, "Product2", "Magento_SKU__c", sku, salesforce.Record{"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true})
+			bl.Upsert("e"+strconv.Itoa(i), "PricebookEntry", "Magento_Key__c", "std:"+sku, salesforce.Record{
+				"Pricebook2Id": org.stdBook, "Product2Id": salesforce.Ref(p), "UnitPrice": price[sku], "IsActive": true})
+		}
+		resp, err := org.client.Composite(ctx, false, bl.Requests())
+		if err != nil {
+			return nil, fmt.Errorf("create products: %w", err)
+		}
+		got := map[string]salesforce.SubResponse{}
+		for _, r := range resp {
+			got[r.ReferenceID] = r
+		}
+		lookup := map[string]string{} // Product2 ID → SKU, for entries that exist already
+		for i, sku := range chunk {
+			pr, er := got["p"+strconv.Itoa(i)], got["e"+strconv.Itoa(i)]
+			if !pr.OK() {
+				failed[sku] = detailText(pr.Errors())
+				continue
+			}
+			pid := pr.Result().ID
+			links = append(links, store.Link{Kind: store.KindProduct, Key: sku, SFID: pid})
+			if er.OK() {
+				entries[sku] = er.Result().ID
+				links = append(links, store.Link{Kind: store.KindEntry, Key: sku, SFID: entries[sku]})
+				continue
+			}
+			// The entry exists already (made by someone else, or by an
+			// attempt that was interrupted): find it.
+			lookup[pid] = sku
+			failed[sku] = detailText(er.Errors())
+		}
+		if len(lookup) > 0 {
+			var ids []string
+			for id := range lookup {
+				ids = append(ids, id)
+			}
+			slices.Sort(ids)
+			recs, err := org.client.Query(ctx, "SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '"+soqlEscape(org.stdBook)+
+				"' AND Product2Id IN ("+soqlList(ids)+")")
+			if err != nil {
+				return nil, fmt.Errorf("find price book entries: %w", err)
+			}
+			for _, r := range recs {
+				if sku, ok := lookup[r.String("Product2Id")]; ok {
+					entries[sku] = r.String("Id")
+					delete(failed, sku)
+					links = append(links, store.Link{Kind: store.KindEntry, Key: sku, SFID: entries[sku]})
+				}
+			}
+		}
+	}
+	if len(links) > 0 {
+		if err := b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error { return tx.SaveLinks(ctx, links) }); err != nil {
+			return nil, err
+		}
+	}
+	for _, j := range jobs {
+		for _, sku := range j.mapped.SKUs() {
+			if msg, bad := failed[sku]; bad {
+				j.finish(store.QueueError, fmt.Sprintf("Salesforce refused product %s of order #%s: %s", sku, j.order.IncrementID, msg), store.StateError)
+				break
+			}
+		}
+	}
+	return entries, nil
+}
+
+func detailText(ds []salesforce.ErrorDetail) string {
+	return (&salesforce.APIError{Errors: ds}).Message()
+}

@@ -1,0 +1,402 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+)
+
+// job is one claimed queue entry on its way through a batch.
+type job struct {
+	entry  store.QueueEntry
+	order  *store.Order
+	mapped *Mapped
+	known  *known
+	plan   *plan
+
+	result      *salesforce.GraphResult // the graph succeeded
+	dropIntents bool                    // the graph failed: it created nothing
+	lostStatus  bool                    // Salesforce has the order in a status we did not send
+
+	outcome *store.Outcome // set once the job's fate is decided
+	state   string         // order sync state to record with it ("" = leave)
+	detail  string         // shown with the state (hover text)
+}
+
+func (j *job) finish(status, msg, state string) {
+	j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: status, Message: msg}
+	j.state, j.detail = state, ""
+	if state != store.StateInSync {
+		j.detail = msg
+	}
+}
+
+// batch is one worker's claimed entries and what it knows while syncing them.
+type batch struct {
+	e        *Engine
+	worker   string
+	settings store.OrderSettings
+	jobs     []*job
+	deadline time.Time
+}
+
+// ProcessBatch claims due queue entries and syncs their orders. It returns
+// how many entries it handled.
+func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
+	entries, err := e.st.ClaimQueue(ctx, worker, e.opts.BatchSize, e.opts.Lease)
+	if err != nil || len(entries) == 0 {
+		return 0, err
+	}
+	b := &batch{e: e, worker: worker, deadline: time.Now().Add(e.opts.Lease * 3 / 4)}
+	for _, en := range entries {
+		b.jobs = append(b.jobs, &job{entry: en})
+	}
+	err = b.prepare(ctx)
+	if err == nil {
+		err = b.send(ctx)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// Shutting down: the leases expire and another worker takes over.
+			return len(b.jobs), ctx.Err()
+		}
+		for _, j := range b.open() {
+			b.retry(j, err)
+		}
+	}
+	return len(b.jobs), b.record(context.WithoutCancel(ctx))
+}
+
+// open returns the jobs whose fate is not decided yet.
+func (b *batch) open() []*job {
+	var out []*job
+	for _, j := range b.jobs {
+		if j.outcome == nil {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// prepare loads, checks and maps every job's order.
+func (b *batch) prepare(ctx context.Context) error {
+	st := b.e.st
+	var err error
+	if b.settings, err = st.OrderSettings(ctx); err != nil {
+		return err
+	}
+	ids := make([]uint32, len(b.jobs))
+	for i, j := range b.jobs {
+		ids[i] = j.entry.OrderID
+	}
+	orders, err := st.Orders(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := map[uint32]*store.Order{}
+	for _, o := range orders {
+		byID[o.EntityID] = o
+	}
+	objects, err := st.OrderObjects(ctx, ids)
+	if err != nil {
+		return err
+	}
+	label := b.e.statusLabel(ctx)
+	var customerKeys []string
+	for _, j := range b.jobs {
+		if j.order = byID[j.entry.OrderID]; j.order == nil {
+			j.finish(store.QueueError, "Order no longer exists in Magento", store.StateError)
+			continue
+		}
+		if reason := Skip(b.settings, j.order, label); reason != "" {
+			j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
+			continue
+		}
+		m, err := Map(j.order, b.settings, b.e.storeInfo(ctx, j.order.StoreID))
+		if err != nil {
+			j.finish(store.QueueError, err.Error(), store.StateError)
+			continue
+		}
+		j.mapped, j.known = m, knownFrom(objects[j.entry.OrderID])
+		customerKeys = append(customerKeys, m.CustomerKey)
+	}
+	accounts, err := st.ObjectsByKey(ctx, store.KindAccount, customerKeys)
+	if err != nil {
+		return err
+	}
+	contacts, err := st.ObjectsByKey(ctx, store.KindContact, customerKeys)
+	if err != nil {
+		return err
+	}
+	for _, j := range b.open() {
+		j.known.accountID = accounts[j.mapped.CustomerKey].SFID
+		j.known.contactID = contacts[j.mapped.CustomerKey].SFID
+	}
+	return nil
+}
+
+func knownFrom(objs []store.Object) *known {
+	k := &known{items: map[string]string{}, notes: map[string]string{}}
+	for _, o := range objs {
+		switch o.Kind {
+		case store.KindOrder:
+			k.orderID, k.orderStatus, k.sentHash = o.SFID, o.SFStatus, o.SentHash
+		case store.KindItem:
+			k.items[o.Key] = o.SFID
+		case store.KindNote:
+			k.notes[o.Key] = o.SFID
+		}
+	}
+	return k
+}
+
+// needsSend reports whether Salesforce lacks anything of a synced order:
+// its header and lines (when Update Order Info = Yes), its status, a note.
+// It asks Salesforce nothing, so an unchanged order costs no API call.
+func needsSend(m *Mapped, k *known, s store.OrderSettings) bool {
+	if k.orderID == "" || k.uncertain() || m.FinalStatus != k.orderStatus {
+		return true
+	}
+	if s.UpdateOrderInfo && headerHash(m, s.DefaultStatus) != k.sentHash {
+		return true
+	}
+	for _, n := range m.Notes {
+		if k.notes[n.Key] == "" {
+			return true
+		}
+	}
+	return false
+}
+
+// upToDate finishes a job Salesforce already has, as far as the settings
+// ask: with Update Order Info = No a changed header stays unsent, and the
+// order is honestly not in sync.
+func (b *batch) upToDate(j *job, sentHash string) {
+	if !b.settings.UpdateOrderInfo && headerHash(j.mapped, b.settings.DefaultStatus) != sentHash {
+		j.finish(store.QueueComplete, "Status and notes are up to date in Salesforce; other changes are not sent because Update Order Info is set to No", store.StateNotInSync)
+		return
+	}
+	j.finish(store.QueueComplete, "Already up to date in Salesforce", store.StateInSync)
+}
+
+// send plans and writes the jobs' orders to Salesforce.
+func (b *batch) send(ctx context.Context) error {
+	var todo []*job
+	for _, j := range b.open() {
+		if !needsSend(j.mapped, j.known, b.settings) {
+			b.upToDate(j, j.known.sentHash)
+			continue
+		}
+		todo = append(todo, j)
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	org, err := b.e.orgFor(ctx)
+	if err != nil {
+		return err
+	}
+	if err := b.resolve(ctx, org, todo); err != nil {
+		return err
+	}
+	entries, err := b.ensureProducts(ctx, org, todo)
+	if err != nil {
+		return err
+	}
+	var graphs []*job
+	var intents []store.Link
+	for _, j := range b.open() {
+		j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, b.settings, org, entries)
+		if j.plan.empty() {
+			b.upToDate(j, j.known.sentHash)
+			continue
+		}
+		if n := j.plan.builder.Len(); n > salesforce.MaxGraphNodes {
+			j.finish(store.QueueError, fmt.Sprintf("Order #%s needs %d Salesforce records in one request; Salesforce takes at most %d",
+				j.order.IncrementID, n, salesforce.MaxGraphNodes), store.StateError)
+			continue
+		}
+		graphs = append(graphs, j)
+		for _, l := range j.plan.links {
+			if l.kind == store.KindItem || l.kind == store.KindNote {
+				intents = append(intents, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID})
+			}
+		}
+	}
+	// Intents first: if this process dies after Salesforce saved the
+	// records but before we did, the next attempt knows to look for them.
+	if len(intents) > 0 {
+		if err := b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error { return tx.SaveLinks(ctx, intents) }); err != nil {
+			return err
+		}
+	}
+	for len(graphs) > 0 {
+		n, nodes := 0, 0
+		for n < len(graphs) && n < salesforce.MaxGraphs && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
+			nodes += graphs[n].plan.builder.Len()
+			n++
+		}
+		call := graphs[:n]
+		graphs = graphs[n:]
+		if time.Now().After(b.deadline) {
+			return errors.New("the batch outlived its lease before sending; it will be tried again")
+		}
+		gs := make([]salesforce.Graph, len(call))
+		for i, j := range call {
+			gs[i] = j.plan.builder.Graph(strconv.FormatUint(uint64(j.entry.OrderID), 10))
+		}
+		results, err := org.client.Graph(ctx, gs)
+		if err != nil {
+			b.callFailed(ctx, call, err)
+			continue
+		}
+		for i, j := range call {
+			if i < len(results) {
+				b.graphDone(j, results[i])
+			} else {
+				b.retry(j, errors.New("Salesforce answered fewer graphs than were sent"))
+			}
+		}
+	}
+	return nil
+}
+
+func (b *batch) retry(j *job, cause error) {
+	if j.entry.Attempts >= b.e.opts.MaxAttempts {
+		j.finish(store.QueueFailed, fmt.Sprintf("Gave up after %d attempts. Last error: %s", j.entry.Attempts, errorText(cause)), store.StateError)
+		return
+	}
+	j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: "Will retry: " + errorText(cause),
+		RetryAt: time.Now().Add(b.e.backoff(j.entry.Attempts))}
+}
+
+// callFailed handles a graph call that failed as a whole. Its outcome is
+// unknown (it may have been saved before the answer was lost), so intents
+// stay for the next attempt to check.
+func (b *batch) callFailed(ctx context.Context, call []*job, err error) {
+	switch {
+	case salesforce.IsLimit(err):
+		until, msg := b.e.pause(ctx, err)
+		for _, j := range call {
+			j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: msg, RetryAt: until, Refund: true}
+		}
+	case salesforce.IsRetryable(err) || salesforce.IsAuth(err):
+		for _, j := range call {
+			b.retry(j, err)
+		}
+	default:
+		for _, j := range call {
+			j.finish(store.QueueError, "Salesforce refused the request: "+errorText(err), store.StateError)
+		}
+	}
+}
+
+// graphDone takes one order's graph result.
+func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
+	if r.IsSuccessful {
+		j.result = &r
+		state, msg := store.StateInSync, ""
+		if !j.plan.full && !b.settings.UpdateOrderInfo && j.plan.hdrHash != j.known.sentHash {
+			state = store.StateNotInSync
+			msg = "; other changes are not sent because Update Order Info is set to No"
+		}
+		j.finish(store.QueueComplete, fmt.Sprintf("Synced to Salesforce Order %s (%s)%s", b.orderSFID(j), describeLinks(j.plan), msg), state)
+		return
+	}
+	j.dropIntents = true // a graph is all or nothing: it saved nothing
+	fail := &salesforce.APIError{HTTPStatus: 400, Errors: r.Failure()}
+	if len(fail.Errors) == 0 {
+		fail.Errors = []salesforce.ErrorDetail{{ErrorCode: "UNKNOWN_EXCEPTION", Message: "the graph failed without saying why"}}
+	}
+	switch {
+	case fail.HasCode("ENTITY_IS_LOCKED") && j.known.orderID != "" && j.known.orderStatus != "":
+		// Someone activated the order in Salesforce: next time it goes
+		// back to the Default Status before its items change.
+		j.lostStatus = true
+		b.retry(j, fail)
+	case salesforce.IsRetryable(fail):
+		b.retry(j, fail)
+	default:
+		j.finish(store.QueueError, "Salesforce refused order #"+j.order.IncrementID+": "+fail.Message(), store.StateError)
+	}
+}
+
+func (b *batch) orderSFID(j *job) string {
+	if j.known.orderID != "" {
+		return j.known.orderID
+	}
+	if j.result != nil {
+		if resp, ok := j.result.Response("ord"); ok {
+			return resp.Result().ID
+		}
+	}
+	return ""
+}
+
+// record writes every job's outcome, its links and its order's state in
+// one transaction.
+func (b *batch) record(ctx context.Context) error {
+	return b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error {
+		for _, j := range b.jobs {
+			id := j.entry.OrderID
+			if j.result != nil {
+				var links []store.Link
+				for _, l := range j.plan.links {
+					if resp, ok := j.result.Response(l.ref); ok {
+						if sfID := resp.Result().ID; sfID != "" {
+							links = append(links, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID, SFID: sfID})
+						}
+					}
+				}
+				if err := tx.SaveLinks(ctx, links); err != nil {
+					return err
+				}
+				hash := j.known.sentHash
+				if j.plan.full {
+					hash = j.plan.hdrHash
+				}
+				if err := tx.OrderSynced(ctx, id, b.orderSFID(j), hash, j.plan.final); err != nil {
+					return err
+				}
+			}
+			if j.dropIntents {
+				if err := tx.DropIntents(ctx, id); err != nil {
+					return err
+				}
+			}
+			if j.lostStatus {
+				if err := tx.ForgetSFStatus(ctx, id); err != nil {
+					return err
+				}
+			}
+			if j.state != "" && j.order != nil {
+				if err := tx.OrderState(ctx, id, j.state, j.detail); err != nil {
+					return err
+				}
+			}
+			if j.outcome != nil {
+				if err := tx.Finish(ctx, *j.outcome); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+func errorText(err error) string {
+	var api *salesforce.APIError
+	if errors.As(err, &api) {
+		return api.Message()
+	}
+	var auth *salesforce.AuthError
+	if errors.As(err, &auth) {
+		return "Salesforce login failed: " + auth.Code + ": " + auth.Description
+	}
+	return err.Error()
+}
