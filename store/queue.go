@@ -68,9 +68,9 @@ func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason string)
 	q, args, err := sqlx.In(`INSERT INTO magesync_queue (order_id, increment_id, reason, status, next_attempt_at)
 		SELECT entity_id, COALESCE(increment_id, ''), ?, 'new', NOW(6) FROM sales_order WHERE entity_id IN (?)
 		ON DUPLICATE KEY UPDATE
-			dirty = IF(status = 'processing', 1, dirty),
-			next_attempt_at = IF(? AND status = 'new', NOW(6), next_attempt_at),
-			reason = IF(?, VALUES(reason), reason),
+			dirty = IF(magesync_queue.status = 'processing', 1, magesync_queue.dirty),
+			next_attempt_at = IF(? AND magesync_queue.status = 'new', NOW(6), magesync_queue.next_attempt_at),
+			reason = IF(?, VALUES(reason), magesync_queue.reason),
 			updated_at = NOW(6)`, reason, orderIDs, byHand, byHand)
 	if err != nil {
 		return nil, fmt.Errorf("store: enqueue: %w", err)
@@ -80,7 +80,7 @@ func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason string)
 	}
 	q, args, err = sqlx.In(`INSERT INTO magesync_object (kind, magento_key, order_id, state)
 		SELECT 'order', entity_id, entity_id, 'pending' FROM sales_order WHERE entity_id IN (?)
-		ON DUPLICATE KEY UPDATE state = 'pending', updated_at = NOW(6)`, orderIDs)
+		ON DUPLICATE KEY UPDATE state = 'pending', last_error = NULL, magesync_object.updated_at = NOW(6)`, orderIDs)
 	if err != nil {
 		return nil, fmt.Errorf("store: enqueue: %w", err)
 	}

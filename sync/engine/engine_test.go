@@ -1,0 +1,190 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"magesync/store"
+	"magesync/store/dbtest"
+	"magesync/sync/engine"
+	"magesync/sync/salesforce"
+	"magesync/sync/sfsim"
+)
+
+// env is a Magento database, a simulated org over HTTP and an engine.
+type env struct {
+	t   *testing.T
+	st  *store.Store
+	sim *sfsim.Sim
+	srv *httptest.Server
+	sf  *salesforce.Client
+	e   *engine.Engine
+}
+
+func fastOptions() engine.Options {
+	return engine.Options{BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, LimitPause: 300 * time.Millisecond,
+		PollInterval: 50 * time.Millisecond, IdleWait: 20 * time.Millisecond, MaxAttempts: 8,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+}
+
+func newEnv(t *testing.T, orders int) *env {
+	t.Helper()
+	v := &env{t: t, st: dbtest.Seeded(t, orders), sim: sfsim.New(sfsim.Options{DailyLimit: 1 << 30})}
+	v.srv = httptest.NewServer(v.sim)
+	t.Cleanup(v.srv.Close)
+	c, err := salesforce.New(salesforce.Config{LoginURL: v.srv.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.sf = c
+	v.e = engine.New(v.st, engine.StaticClient(c), fastOptions())
+	return v
+}
+
+func (v *env) set(changes ...store.Change) {
+	v.t.Helper()
+	if err := v.st.SaveSettings(context.Background(), "test", nil, changes); err != nil {
+		v.t.Fatal(err)
+	}
+}
+
+// drain processes the queue until no entry is open.
+func (v *env) drain() {
+	v.t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		n, err := v.e.ProcessBatch(ctx, "test-worker")
+		if err != nil {
+			v.t.Fatal(err)
+		}
+		if n == 0 {
+			c, _ := v.st.QueueCounts(ctx)
+			if c[store.QueueNew]+c[store.QueueProcessing] == 0 {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	v.t.Fatal("queue did not drain in 60 s")
+}
+
+func (v *env) syncAll(reason string) {
+	v.t.Helper()
+	if _, err := v.st.EnqueueMatching(context.Background(), store.OrderFilter{}, reason); err != nil {
+		v.t.Fatal(err)
+	}
+	v.drain()
+}
+
+func (v *env) records(sobject string) []map[string]any {
+	v.t.Helper()
+	resp, err := http.Get(v.srv.URL + "/_sim/records/" + sobject)
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return out
+}
+
+func (v *env) control(method, path, body string) {
+	v.t.Helper()
+	req, _ := http.NewRequest(method, v.srv.URL+"/_sim"+path, strings.NewReader(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		v.t.Fatalf("%s %s: %v %v", method, path, err, resp.Status)
+	}
+	resp.Body.Close()
+}
+
+func (v *env) entries() []store.QueueEntry {
+	v.t.Helper()
+	var out []store.QueueEntry
+	if err := v.st.DB().Select(&out, `SELECT id, order_id, increment_id, reason, status, COALESCE(message, '') AS message, attempts,
+		next_attempt_at, COALESCE(lease_owner, '') AS lease_owner, lease_until, created_at, updated_at FROM magesync_queue ORDER BY id`); err != nil {
+		v.t.Fatal(err)
+	}
+	return out
+}
+
+// checkOrders compares every Salesforce order with its Magento order.
+func (v *env) checkOrders(wantOrders int, notes bool) {
+	v.t.Helper()
+	ctx := context.Background()
+	sfOrders := v.records("Order")
+	if len(sfOrders) != wantOrders {
+		v.t.Fatalf("%d Salesforce orders, want %d", len(sfOrders), wantOrders)
+	}
+	byKey := map[string]map[string]any{}
+	for _, o := range sfOrders {
+		key := o["Magento_Order_Id__c"].(string)
+		if byKey[key] != nil {
+			v.t.Fatalf("two Salesforce orders for Magento order %s", key)
+		}
+		byKey[key] = o
+	}
+	items := map[string]int{}
+	for _, it := range v.records("OrderItem") {
+		items[it["OrderId"].(string)]++
+	}
+	noteCount := map[string]int{}
+	for _, n := range v.records("Note") {
+		noteCount[n["ParentId"].(string)]++
+	}
+	for key, sfo := range byKey {
+		var id uint32
+		fmt.Sscan(key, &id)
+		o, err := v.st.Order(ctx, id)
+		if err != nil {
+			v.t.Fatal(err)
+		}
+		if got, want := sfo["TotalAmount"].(float64), o.GrandTotal.Float(); math.Abs(got-want) > 0.001 {
+			v.t.Errorf("order %s: Salesforce total %.2f, Magento grand total %.2f", o.IncrementID, got, want)
+		}
+		if items[sfo["Id"].(string)] < len(o.Items) {
+			v.t.Errorf("order %s: %d order products for %d items", o.IncrementID, items[sfo["Id"].(string)], len(o.Items))
+		}
+		wantNotes := 0
+		if notes {
+			for _, c := range o.Comments {
+				if strings.TrimSpace(c.Comment) != "" {
+					wantNotes++
+				}
+			}
+		}
+		if noteCount[sfo["Id"].(string)] != wantNotes {
+			v.t.Errorf("order %s: %d notes, want %d", o.IncrementID, noteCount[sfo["Id"].(string)], wantNotes)
+		}
+	}
+}
+
+func TestBackfillIsCompleteAndIdempotent(t *testing.T) {
+	v := newEnv(t, 120)
+	v.set(store.Set(store.PathSyncNotes, "1"))
+	v.syncAll(store.ReasonBulk)
+	for _, en := range v.entries() {
+		if en.Status != store.QueueComplete {
+			t.Errorf("order %s: %s %q", en.IncrementID, en.Status, en.Message)
+		}
+	}
+	v.checkOrders(120, true)
+	calls := v.sim.APICalls()
+	t.Logf("%d API calls for 120 orders", calls)
+
+	v.syncAll(store.ReasonBulk)
+	if extra := v.sim.APICalls() - calls; extra != 0 {
+		t.Errorf("second backfill made %d API calls, want 0", extra)
+	}
+	v.checkOrders(120, true)
+}
