@@ -12,7 +12,9 @@ import (
 // sales_order.updated_at) and new comments (by status history id). Magento
 // stamps updated_at in whole seconds and a transaction may commit after a
 // later one, so each poll looks back a little (overlap) and remembers what
-// it has seen there, rather than trusting a strict watermark.
+// it has seen there, rather than trusting a strict watermark. Two updates in
+// one second leave updated_at alone, so what is remembered is a fingerprint
+// of the row's columns, not only its time.
 const (
 	cursorOrders   = "detector_orders"
 	cursorComments = "detector_comments"
@@ -21,10 +23,25 @@ const (
 	detectPage     = 2000
 )
 
+type seenRow struct {
+	at   time.Time
+	hash string
+}
+
+// orderFingerprint sums up the sales_order columns a change shows in.
+const orderFingerprint = `MD5(CONCAT_WS('|', COALESCE(status, ''), COALESCE(state, ''), COALESCE(grand_total, ''),
+	COALESCE(base_grand_total, ''), COALESCE(subtotal, ''), COALESCE(shipping_amount, ''), COALESCE(tax_amount, ''),
+	COALESCE(discount_amount, ''), COALESCE(total_paid, ''), COALESCE(total_refunded, ''), COALESCE(total_canceled, ''),
+	COALESCE(total_invoiced, ''), COALESCE(total_qty_ordered, ''), total_item_count, COALESCE(customer_id, ''),
+	COALESCE(customer_email, ''), COALESCE(customer_firstname, ''), COALESCE(customer_lastname, ''),
+	COALESCE(coupon_code, ''), COALESCE(shipping_method, ''), COALESCE(shipping_description, ''),
+	COALESCE(billing_address_id, ''), COALESCE(shipping_address_id, ''), COALESCE(hold_before_status, ''),
+	COALESCE(customer_note, ''), COALESCE(increment_id, ''), COALESCE(store_id, '')))`
+
 type detector struct {
 	loaded       bool
 	ordersAt     time.Time
-	seenOrders   map[uint32]time.Time
+	seenOrders   map[uint32]seenRow
 	commentsID   uint64
 	seenComments map[uint64]bool
 }
@@ -49,7 +66,7 @@ func (e *Engine) RunDetector(ctx context.Context) {
 		d := &detector{}
 		tick := time.NewTicker(e.opts.PollInterval)
 		for ctx.Err() == nil {
-			if _, err := e.Detect(ctx, d); err != nil && ctx.Err() == nil {
+			if _, err := e.detect(ctx, d); err != nil && ctx.Err() == nil {
 				e.log.Error("change detection failed", "err", err)
 			}
 			select {
@@ -67,13 +84,13 @@ func (e *Engine) RunDetector(ctx context.Context) {
 	}
 }
 
-// Detect runs one poll: it returns the ids of orders that changed since the
+// detect runs one poll: it returns the ids of orders that changed since the
 // last one and, with Automatic Synchronization = Yes, queues them; with No,
 // it marks synced ones as not in sync.
-func (e *Engine) Detect(ctx context.Context, d *detector) ([]uint32, error) {
+func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 	db := e.st.DB()
 	if !d.loaded {
-		d.seenOrders, d.seenComments = map[uint32]time.Time{}, map[uint64]bool{}
+		d.seenOrders, d.seenComments = map[uint32]seenRow{}, map[uint64]bool{}
 		c, ok, err := e.st.Cursor(ctx, cursorOrders)
 		if err != nil {
 			return nil, err
@@ -94,15 +111,16 @@ func (e *Engine) Detect(ctx context.Context, d *detector) ([]uint32, error) {
 		}
 		// What lies in the overlap windows was seen before the restart.
 		var orders []struct {
-			ID uint32    `db:"entity_id"`
-			At time.Time `db:"updated_at"`
+			ID   uint32    `db:"entity_id"`
+			At   time.Time `db:"updated_at"`
+			Hash string    `db:"fp"`
 		}
-		if err := db.SelectContext(ctx, &orders, `SELECT entity_id, updated_at FROM sales_order
+		if err := db.SelectContext(ctx, &orders, `SELECT entity_id, updated_at, `+orderFingerprint+` AS fp FROM sales_order
 			WHERE updated_at >= ? AND updated_at <= ?`, d.ordersAt.Add(-orderOverlap), d.ordersAt); err != nil {
 			return nil, fmt.Errorf("engine: detect: %w", err)
 		}
 		for _, o := range orders {
-			d.seenOrders[o.ID] = o.At
+			d.seenOrders[o.ID] = seenRow{o.At, o.Hash}
 		}
 		var comments []uint64
 		if err := db.SelectContext(ctx, &comments, `SELECT entity_id FROM sales_order_status_history
@@ -129,18 +147,19 @@ func (e *Engine) Detect(ctx context.Context, d *detector) ([]uint32, error) {
 	newest := d.ordersAt
 	for {
 		var rows []struct {
-			ID uint32    `db:"entity_id"`
-			At time.Time `db:"updated_at"`
+			ID   uint32    `db:"entity_id"`
+			At   time.Time `db:"updated_at"`
+			Hash string    `db:"fp"`
 		}
-		err := db.SelectContext(ctx, &rows, `SELECT entity_id, updated_at FROM sales_order
+		err := db.SelectContext(ctx, &rows, `SELECT entity_id, updated_at, `+orderFingerprint+` AS fp FROM sales_order
 			WHERE updated_at > ? OR (updated_at = ? AND entity_id > ?)
 			ORDER BY updated_at, entity_id LIMIT ?`, fromAt, fromAt, fromID, detectPage)
 		if err != nil {
 			return nil, fmt.Errorf("engine: detect changed orders: %w", err)
 		}
 		for _, r := range rows {
-			if seen, ok := d.seenOrders[r.ID]; !ok || !seen.Equal(r.At) {
-				d.seenOrders[r.ID] = r.At
+			if seen, ok := d.seenOrders[r.ID]; !ok || !seen.at.Equal(r.At) || seen.hash != r.Hash {
+				d.seenOrders[r.ID] = seenRow{r.At, r.Hash}
 				mark(r.ID)
 			}
 			if r.At.After(newest) {
@@ -153,8 +172,8 @@ func (e *Engine) Detect(ctx context.Context, d *detector) ([]uint32, error) {
 		fromAt, fromID = rows[len(rows)-1].At, rows[len(rows)-1].ID
 	}
 	d.ordersAt = newest
-	for id, at := range d.seenOrders {
-		if at.Before(newest.Add(-orderOverlap)) {
+	for id, seen := range d.seenOrders {
+		if seen.at.Before(newest.Add(-orderOverlap)) {
 			delete(d.seenOrders, id)
 		}
 	}
