@@ -188,3 +188,9 @@ func TestBackfillIsCompleteAndIdempotent(t *testing.T) {
 	}
 	v.checkOrders(120, true)
 }
+
+func newEngineWithBatch(v *env, n int) *engine.Engine {
+	o := fastOptions()
+	o.BatchSize = n
+	return engine.New(v.st, engine.StaticClient(v.sf), o)
+}

@@ -65,9 +65,7 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 			// Shutting down: the leases expire and another worker takes over.
 			return len(b.jobs), ctx.Err()
 		}
-		for _, j := range b.open() {
-			b.retry(j, err)
-		}
+		b.callFailed(ctx, b.open(), err)
 	}
 	return len(b.jobs), b.record(context.WithoutCancel(ctx))
 }
@@ -275,24 +273,21 @@ func (b *batch) retry(j *job, cause error) {
 		RetryAt: time.Now().Add(b.e.backoff(j.entry.Attempts))}
 }
 
-// callFailed handles a graph call that failed as a whole. Its outcome is
-// unknown (it may have been saved before the answer was lost), so intents
-// stay for the next attempt to check.
-func (b *batch) callFailed(ctx context.Context, call []*job, err error) {
-	switch {
-	case salesforce.IsLimit(err):
+// callFailed handles a call that failed as a whole. Its outcome is unknown
+// (it may have been saved before the answer was lost), so intents stay for
+// the next attempt to check. Past Salesforce's request limit the workers
+// pause and the attempt is given back; anything else is tried again later,
+// until the attempts run out.
+func (b *batch) callFailed(ctx context.Context, jobs []*job, err error) {
+	if salesforce.IsLimit(err) {
 		until, msg := b.e.pause(ctx, err)
-		for _, j := range call {
+		for _, j := range jobs {
 			j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: msg, RetryAt: until, Refund: true}
 		}
-	case salesforce.IsRetryable(err) || salesforce.IsAuth(err):
-		for _, j := range call {
-			b.retry(j, err)
-		}
-	default:
-		for _, j := range call {
-			j.finish(store.QueueError, "Salesforce refused the request: "+errorText(err), store.StateError)
-		}
+		return
+	}
+	for _, j := range jobs {
+		b.retry(j, err)
 	}
 }
 
