@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -115,23 +117,78 @@ func (t *Tx) Finish(ctx context.Context, o Outcome) error { return finishEntry(c
 // SaveLinks stores Salesforce IDs of objects (creating rows as needed).
 // With a blank SFID a row is created as an intent only: "about to be sent".
 func (t *Tx) SaveLinks(ctx context.Context, links []Link) error {
-	for _, l := range links {
-		var orderID any
-		if l.OrderID != 0 {
-			orderID = l.OrderID
+	for chunk := range slices.Chunk(links, 500) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state, synced_at) VALUES `)
+		args := make([]any, 0, len(chunk)*4)
+		for i, l := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			var orderID, sfID any
+			if l.OrderID != 0 {
+				orderID = l.OrderID
+			}
+			if l.SFID != "" {
+				sfID = l.SFID
+				q.WriteString(`(?, ?, ?, ?, 'in_sync', NOW(6))`)
+			} else {
+				q.WriteString(`(?, ?, ?, ?, 'pending', NULL)`)
+			}
+			args = append(args, l.Kind, l.Key, orderID, sfID)
 		}
-		var sfID any
-		if l.SFID != "" {
-			sfID = l.SFID
+		q.WriteString(` ON DUPLICATE KEY UPDATE sf_id = COALESCE(VALUES(sf_id), sf_id),
+			state = IF(VALUES(sf_id) IS NULL, state, 'in_sync'),
+			synced_at = COALESCE(VALUES(synced_at), synced_at), updated_at = NOW(6)`)
+		if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("store: save links: %w", err)
 		}
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state, synced_at)
-			VALUES (?, ?, ?, ?, IF(? IS NULL, 'pending', 'in_sync'), IF(? IS NULL, NULL, NOW(6)))
-			ON DUPLICATE KEY UPDATE sf_id = COALESCE(VALUES(sf_id), sf_id),
-				state = IF(VALUES(sf_id) IS NULL, state, 'in_sync'),
-				synced_at = IF(VALUES(sf_id) IS NULL, synced_at, NOW(6)), updated_at = NOW(6)`,
-			l.Kind, l.Key, orderID, sfID, sfID, sfID)
-		if err != nil {
-			return fmt.Errorf("store: save %s %s: %w", l.Kind, l.Key, err)
+	}
+	return nil
+}
+
+// OrderSync is what a sync attempt learnt of one order.
+type OrderSync struct {
+	OrderID   uint32
+	Synced    bool   // Salesforce took the order: SFID, Hash and SFStatus are set
+	SFID      string // Salesforce Order ID
+	Hash      string // hash of the header last sent in full
+	SFStatus  string // status last sent
+	State     string // sync state to show
+	LastError string // shown with the state; "" when in sync
+}
+
+// SaveOrders records sync attempts' results on the orders' rows.
+func (t *Tx) SaveOrders(ctx context.Context, rows []OrderSync) error {
+	for chunk := range slices.Chunk(rows, 500) {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, sent_hash, sf_status, state, last_error, synced_at) VALUES `)
+		args := make([]any, 0, len(chunk)*8)
+		for i, r := range chunk {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			var sfID, hash, status, lastErr any
+			if r.Synced {
+				sfID, hash, status = r.SFID, r.Hash, r.SFStatus
+				q.WriteString(`('order', ?, ?, ?, ?, ?, ?, ?, NOW(6))`)
+			} else {
+				q.WriteString(`('order', ?, ?, ?, ?, ?, ?, ?, NULL)`)
+			}
+			if r.LastError != "" {
+				lastErr = truncateText(r.LastError)
+			}
+			args = append(args, OrderKey(r.OrderID), r.OrderID, sfID, hash, status, r.State, lastErr)
+		}
+		// A row without synced_at only changes the state shown.
+		q.WriteString(` ON DUPLICATE KEY UPDATE
+			sf_id = IF(VALUES(synced_at) IS NULL, sf_id, VALUES(sf_id)),
+			sent_hash = IF(VALUES(synced_at) IS NULL, sent_hash, VALUES(sent_hash)),
+			sf_status = IF(VALUES(synced_at) IS NULL, sf_status, VALUES(sf_status)),
+			state = VALUES(state), last_error = VALUES(last_error),
+			synced_at = COALESCE(VALUES(synced_at), synced_at), updated_at = NOW(6)`)
+		if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("store: save order states: %w", err)
 		}
 	}
 	return nil
@@ -143,35 +200,6 @@ func (t *Tx) DropIntents(ctx context.Context, orderID uint32) error {
 	_, err := t.tx.ExecContext(ctx, `DELETE FROM magesync_object WHERE order_id = ? AND sf_id IS NULL AND kind <> 'order'`, orderID)
 	if err != nil {
 		return fmt.Errorf("store: drop intents of order %d: %w", orderID, err)
-	}
-	return nil
-}
-
-// OrderSynced records that Salesforce holds what Magento held at sync time.
-func (t *Tx) OrderSynced(ctx context.Context, orderID uint32, sfID, hash, sfStatus string) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, sent_hash, sf_status, state, last_error, synced_at)
-		VALUES ('order', ?, ?, ?, ?, ?, 'in_sync', NULL, NOW(6))
-		ON DUPLICATE KEY UPDATE sf_id = VALUES(sf_id), sent_hash = VALUES(sent_hash), sf_status = VALUES(sf_status),
-			state = 'in_sync', last_error = NULL, synced_at = NOW(6), updated_at = NOW(6)`,
-		OrderKey(orderID), orderID, sfID, hash, sfStatus)
-	if err != nil {
-		return fmt.Errorf("store: mark order %d synced: %w", orderID, err)
-	}
-	return nil
-}
-
-// OrderState sets an order's sync state and the error to show with it.
-func (t *Tx) OrderState(ctx context.Context, orderID uint32, state, lastError string) error {
-	var le any
-	if lastError != "" {
-		le = truncateText(lastError)
-	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO magesync_object (kind, magento_key, order_id, state, last_error)
-		VALUES ('order', ?, ?, ?, ?)
-		ON DUPLICATE KEY UPDATE state = VALUES(state), last_error = VALUES(last_error), updated_at = NOW(6)`,
-		OrderKey(orderID), orderID, state, le)
-	if err != nil {
-		return fmt.Errorf("store: set state of order %d: %w", orderID, err)
 	}
 	return nil
 }

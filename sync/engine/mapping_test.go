@@ -18,7 +18,7 @@ func sampleOrder() *store.Order {
 				Options: []store.Option{{Label: "Size", Value: "M"}}},
 			{ItemID: 12, SKU: "CAP", Name: "Cap", QtyOrdered: 10000, RowTotal: 100000, DiscountAmount: 10000},
 		},
-		Billing: &store.Address{Firstname: "Ana", Lastname: "Nowak", Street: []string{"1 Main St", "Apt 2"}, City: "Kraków", CountryID: "PL"},
+		Billing:  &store.Address{Firstname: "Ana", Lastname: "Nowak", Street: []string{"1 Main St", "Apt 2"}, City: "Kraków", CountryID: "PL"},
 		Comments: []store.Comment{{EntityID: 1, Comment: "Leave at the door"}, {EntityID: 2}},
 	}
 }

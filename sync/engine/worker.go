@@ -336,41 +336,45 @@ func (b *batch) orderSFID(j *job) string {
 // record writes every job's outcome, its links and its order's state in
 // one transaction.
 func (b *batch) record(ctx context.Context) error {
-	return b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error {
-		for _, j := range b.jobs {
-			id := j.entry.OrderID
-			if j.result != nil {
-				var links []store.Link
-				for _, l := range j.plan.links {
-					if resp, ok := j.result.Response(l.ref); ok {
-						if sfID := resp.Result().ID; sfID != "" {
-							links = append(links, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID, SFID: sfID})
-						}
+	var links []store.Link
+	var orders []store.OrderSync
+	for _, j := range b.jobs {
+		if j.order == nil {
+			continue
+		}
+		row := store.OrderSync{OrderID: j.entry.OrderID, State: j.state, LastError: j.detail}
+		if j.result != nil {
+			for _, l := range j.plan.links {
+				if resp, ok := j.result.Response(l.ref); ok {
+					if sfID := resp.Result().ID; sfID != "" {
+						links = append(links, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID, SFID: sfID})
 					}
 				}
-				if err := tx.SaveLinks(ctx, links); err != nil {
-					return err
-				}
-				hash := j.known.sentHash
-				if j.plan.full {
-					hash = j.plan.hdrHash
-				}
-				if err := tx.OrderSynced(ctx, id, b.orderSFID(j), hash, j.plan.final); err != nil {
-					return err
-				}
 			}
+			row.Synced, row.SFID, row.SFStatus, row.Hash = true, b.orderSFID(j), j.plan.final, j.known.sentHash
+			if j.plan.full {
+				row.Hash = j.plan.hdrHash
+			}
+		}
+		if row.Synced || row.State != "" {
+			orders = append(orders, row)
+		}
+	}
+	return b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error {
+		if err := tx.SaveLinks(ctx, links); err != nil {
+			return err
+		}
+		if err := tx.SaveOrders(ctx, orders); err != nil {
+			return err
+		}
+		for _, j := range b.jobs {
 			if j.dropIntents {
-				if err := tx.DropIntents(ctx, id); err != nil {
+				if err := tx.DropIntents(ctx, j.entry.OrderID); err != nil {
 					return err
 				}
 			}
 			if j.lostStatus {
-				if err := tx.ForgetSFStatus(ctx, id); err != nil {
-					return err
-				}
-			}
-			if j.state != "" && j.order != nil {
-				if err := tx.OrderState(ctx, id, j.state, j.detail); err != nil {
+				if err := tx.ForgetSFStatus(ctx, j.entry.OrderID); err != nil {
 					return err
 				}
 			}

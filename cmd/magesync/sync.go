@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"magesync/store"
+	"magesync/sync/engine"
+)
+
+// listFlag collects a repeatable, comma-separable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+// engineFlags are the flags of every command that runs the engine.
+type engineFlags struct {
+	dsn       *string
+	secretKey *string
+	workers   *int
+}
+
+func addEngineFlags(fs *flag.FlagSet) engineFlags {
+	return engineFlags{
+		dsn:       fs.String("dsn", defaultDSN, "Magento MySQL DSN"),
+		secretKey: fs.String("secret-key", "", "passphrase that encrypts stored Salesforce secrets"),
+		workers:   fs.Int("workers", 2, "sync workers"),
+	}
+}
+
+func (f engineFlags) open(ctx context.Context, stderr io.Writer) (*store.Store, *engine.Engine, error) {
+	st, err := store.Open(ctx, *f.dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	src := engine.SettingsClient(st, store.SecretKey(*f.secretKey), os.Getenv, nil)
+	e := engine.New(st, src, engine.Options{Workers: *f.workers, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	return st, e, nil
+}
+
+func runSync(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	ef := addEngineFlags(fs)
+	var orders, statuses listFlag
+	fs.Var(&orders, "order", "increment ID of an order to sync (repeatable; more may follow as arguments)")
+	all := fs.Bool("all", false, "sync every order (with --status: those in these statuses)")
+	fs.Var(&statuses, "status", "with --all: only orders in these Magento statuses (comma-separated)")
+	wait := fs.Bool("wait", false, "sync now, in this process, and report each order's outcome")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	orders = append(orders, fs.Args()...)
+	if *all == (len(orders) > 0) {
+		return fmt.Errorf("%w: give --order INCREMENT_ID… or --all", errUsage)
+	}
+	if len(statuses) > 0 && !*all {
+		return fmt.Errorf("%w: --status goes with --all", errUsage)
+	}
+	st, e, err := ef.open(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	var entryIDs []uint64
+	if *all {
+		n, err := st.EnqueueMatching(ctx, store.OrderFilter{Statuses: statuses}, store.ReasonBulk)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "queued %d orders\n", n)
+		if !*wait {
+			return nil
+		}
+		if err := st.DB().SelectContext(ctx, &entryIDs, `SELECT id FROM magesync_queue WHERE status IN ('new', 'processing')`); err != nil {
+			return err
+		}
+	} else {
+		var ids []uint32
+		for _, inc := range orders {
+			id, err := st.OrderIDByIncrementID(ctx, inc)
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no order #%s in Magento", inc)
+			}
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if entryIDs, err = st.Enqueue(ctx, ids, store.ReasonManual); err != nil {
+			return err
+		}
+		if !*wait {
+			fmt.Fprintf(stdout, "queued %d orders\n", len(ids))
+			return nil
+		}
+	}
+
+	// Work the queue here until our entries are done (other workers may help).
+	workCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		e.RunWorkers(workCtx, *ef.workers)
+		close(done)
+	}()
+	entries, err := e.Wait(ctx, entryIDs)
+	stop()
+	<-done
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, en := range entries {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", en.IncrementID, en.Status, en.Message)
+		if en.Status == store.QueueError || en.Status == store.QueueFailed {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d orders failed", failed, len(entries))
+	}
+	return nil
+}
+
+func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	ef := addEngineFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, e, err := ef.open(ctx, os.Stderr)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "magesync worker: change detector and %d workers running; stop with Ctrl-C\n", *ef.workers)
+	return e.Run(ctx)
+}
