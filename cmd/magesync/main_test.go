@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -128,4 +129,47 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestSyncCommand(t *testing.T) {
+	name := "magesync_test_cli_sync"
+	t.Cleanup(func() { magentodb.DropDatabase(context.Background(), dbtest.ServerDSN(), name) })
+	code, out, errOut := runCLI(t, "demo", "--seed-only", "--orders", "25", "--db", name, "--dsn", dbtest.ServerDSN())
+	if code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	dsn := strings.TrimSpace(strings.TrimPrefix(strings.Split(out, "\n")[1], "DSN: "))
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	defer srv.Close()
+	t.Setenv("MAGESYNC_DSN", dsn)
+	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
+	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
+	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
+	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+
+	code, out, errOut = runCLI(t, "sync", "--order", "000000001", "--wait")
+	if code != 0 || !strings.Contains(out, "000000001\tcomplete\tSynced to Salesforce Order 801") {
+		t.Errorf("sync one: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, "sync", "--all", "--wait")
+	if code != 0 || strings.Count(out, "\tcomplete\t") != 25 {
+		t.Errorf("sync all: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "sync", "--order", "nope", "--wait"); code != 1 || !strings.Contains(errOut, "no order #nope") {
+		t.Errorf("unknown order: exit %d %s", code, errOut)
+	}
+	// An order without items cannot be an order in Salesforce.
+	st := dbtest.Open(t, dsn)
+	if _, err := st.DB().Exec(`INSERT INTO sales_order (increment_id, store_id, status, state, grand_total, customer_email) VALUES ('777', 1, 'pending', 'new', 5, 'x@example.com')`); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCLI(t, "sync", "--order", "777", "--wait")
+	if code != 1 || !strings.Contains(out, "777\terror\torder #777 has no items") || !strings.Contains(errOut, "1 of 1 orders failed") {
+		t.Errorf("failing order: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, args := range [][]string{{"sync"}, {"sync", "--all", "--order", "1"}, {"sync", "--status", "pending", "--order", "1"}} {
+		if code, _, _ := runCLI(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
 }
