@@ -164,7 +164,7 @@ func TestSyncCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut = runCLI(t, "sync", "--order", "777", "--wait")
-	if code != 1 || !strings.Contains(out, "777\terror\torder #777 has no items") || !strings.Contains(errOut, "1 of 1 orders failed") {
+	if code != 1 || !strings.Contains(out, "777\terror\tOrder #777 has no items") || !strings.Contains(errOut, "1 of 1 orders failed") {
 		t.Errorf("failing order: exit %d\n%s%s", code, out, errOut)
 	}
 	for _, args := range [][]string{{"sync"}, {"sync", "--all", "--order", "1"}, {"sync", "--status", "pending", "--order", "1"}} {

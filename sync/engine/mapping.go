@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -23,9 +22,15 @@ const (
 	noteBodyRunes  = 32000 // Note.Body holds 32 KB
 )
 
-// ErrMapping marks an order that cannot be written to Salesforce as it is in
+// MappingError is an order that cannot be written to Salesforce as it is in
 // Magento; the message says why in words an admin understands.
-var ErrMapping = errors.New("cannot map order")
+type MappingError struct{ Msg string }
+
+func (e *MappingError) Error() string { return e.Msg }
+
+func mappingError(format string, args ...any) error {
+	return &MappingError{Msg: fmt.Sprintf(format, args...)}
+}
 
 // StoreInfo is what the mapping needs to know about the order's store view.
 type StoreInfo struct {
@@ -85,11 +90,11 @@ func CustomerKey(o *store.Order) string {
 	return "o:" + strconv.FormatUint(uint64(o.EntityID), 10)
 }
 
-// Map turns an order into Salesforce records. It fails with ErrMapping for
+// Map turns an order into Salesforce records. It fails with a MappingError for
 // data Salesforce cannot hold: no items, or a quantity that is not positive.
 func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped, error) {
 	if len(o.Items) == 0 {
-		return nil, fmt.Errorf("%w: order #%s has no items, and a Salesforce order needs at least one order product", ErrMapping, o.IncrementID)
+		return nil, mappingError("Order #%s has no items, and a Salesforce order needs at least one order product", o.IncrementID)
 	}
 	loc := info.Location
 	if loc == nil {
@@ -158,8 +163,8 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 	var itemsCents int64
 	for _, it := range o.Items {
 		if it.QtyOrdered <= 0 {
-			return nil, fmt.Errorf("%w: item %s (%s) of order #%s has quantity %s; Salesforce order products need a positive quantity",
-				ErrMapping, it.SKU, it.Name, o.IncrementID, trimDecimal(it.QtyOrdered))
+			return nil, mappingError("Item %s (%s) of order #%s has quantity %s; Salesforce order products need a positive quantity",
+				it.SKU, it.Name, o.IncrementID, trimDecimal(it.QtyOrdered))
 		}
 		sku := it.SKU
 		if sku == "" {
