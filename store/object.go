@@ -226,8 +226,8 @@ func (s *Store) MarkChanged(ctx context.Context, orderIDs []uint32) error {
 }
 
 // SetObjectSFID links an object to a Salesforce ID chosen by an admin, or
-// unlinks it with "". The order's sent hash is cleared so that the next sync
-// sends everything to the newly linked record.
+// unlinks it with "". For an order, its items' and notes' links go too and
+// the next sync sends everything to the newly linked record.
 func (s *Store) SetObjectSFID(ctx context.Context, kind, key string, orderID uint32, sfID string) error {
 	var orderArg, sfArg any
 	if orderID != 0 {
@@ -243,9 +243,15 @@ func (s *Store) SetObjectSFID(ctx context.Context, kind, key string, orderID uin
 		if err != nil {
 			return fmt.Errorf("store: link %s %s: %w", kind, key, err)
 		}
-		if orderID != 0 {
-			_, err = tx.ExecContext(ctx, `UPDATE magesync_object SET sent_hash = NULL WHERE kind = 'order' AND magento_key = ?`, OrderKey(orderID))
+		if orderID == 0 {
+			return nil
 		}
+		// Another Salesforce order: what was linked to the old one goes, and
+		// the next sync sends everything, starting from an unknown status.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM magesync_object WHERE order_id = ? AND kind IN ('order_item', 'note')`, orderID); err != nil {
+			return fmt.Errorf("store: link order %d: %w", orderID, err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE magesync_object SET sent_hash = NULL, sf_status = NULL WHERE kind = 'order' AND magento_key = ?`, OrderKey(orderID))
 		return err
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -251,20 +252,6 @@ func finishEntry(ctx context.Context, tx *sqlx.Tx, worker string, o Outcome) err
 	return nil
 }
 
-// RequeueEntries makes closed entries (error, failed, skipped, complete) due
-// again, as the queue page's Re-sync does: each order gets one open entry.
-func (s *Store) RequeueEntries(ctx context.Context, ids []uint64, reason string) ([]uint64, error) {
-	entries, err := s.QueueEntries(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	var orders []uint32
-	for _, e := range entries {
-		orders = append(orders, e.OrderID)
-	}
-	return s.Enqueue(ctx, orders, reason)
-}
-
 // DeleteQueueEntries removes entries that are not being processed.
 func (s *Store) DeleteQueueEntries(ctx context.Context, ids []uint64) (int64, error) {
 	if len(ids) == 0 {
@@ -304,4 +291,84 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// QueueQuery filters and pages the queue page.
+type QueueQuery struct {
+	Status string // "" = all
+	Reason string // "" = all
+	Order  string // increment id contains
+	Page   int
+	Size   int
+}
+
+// QueueList returns a page of queue entries, newest first, and how many match.
+func (s *Store) QueueList(ctx context.Context, q QueueQuery) ([]QueueEntry, int, error) {
+	var conds []string
+	var args []any
+	if q.Status != "" {
+		conds, args = append(conds, "status = ?"), append(args, q.Status)
+	}
+	if q.Reason != "" {
+		conds, args = append(conds, "reason = ?"), append(args, q.Reason)
+	}
+	if q.Order != "" {
+		conds, args = append(conds, "increment_id LIKE CONCAT('%', ?, '%')"), append(args, q.Order)
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM magesync_queue`+where, args...); err != nil {
+		return nil, 0, fmt.Errorf("store: count queue: %w", err)
+	}
+	size := q.Size
+	if size <= 0 {
+		size = 20
+	}
+	var out []QueueEntry
+	err := s.db.SelectContext(ctx, &out, `SELECT `+queueColumns+` FROM magesync_queue`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(args, size, (max(q.Page, 1)-1)*size)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list queue: %w", err)
+	}
+	return out, total, nil
+}
+
+// Progress is how far the current run of the queue has come: the entries
+// created since the oldest one still open.
+type Progress struct {
+	Running bool
+	Total   int
+	Done    int
+	Counts  map[string]int
+}
+
+// QueueProgress reports the current run's progress.
+func (s *Store) QueueProgress(ctx context.Context) (Progress, error) {
+	p := Progress{Counts: map[string]int{}}
+	var since sql.NullTime
+	if err := s.db.GetContext(ctx, &since, `SELECT MIN(created_at) FROM magesync_queue WHERE status IN ('new', 'processing')`); err != nil {
+		return p, fmt.Errorf("store: queue progress: %w", err)
+	}
+	if !since.Valid {
+		return p, nil
+	}
+	var rows []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	if err := s.db.SelectContext(ctx, &rows, `SELECT status, COUNT(*) AS n FROM magesync_queue WHERE created_at >= ? GROUP BY status`, since.Time); err != nil {
+		return p, fmt.Errorf("store: queue progress: %w", err)
+	}
+	p.Running = true
+	for _, r := range rows {
+		p.Counts[r.Status] = r.N
+		p.Total += r.N
+		if r.Status != QueueNew && r.Status != QueueProcessing {
+			p.Done += r.N
+		}
+	}
+	return p, nil
 }

@@ -5,10 +5,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"os"
 	"time"
 
 	"magesync/store"
 	"magesync/store/magentodb"
+	"magesync/sync/engine"
+	"magesync/sync/sfsim"
 )
 
 const (
@@ -23,16 +28,15 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	dsn := fs.String("dsn", "root@tcp(127.0.0.1:3306)/", "MySQL server DSN (without a database)")
 	seed := fs.Uint64("seed", 1, "seed of the order generator")
 	seedOnly := fs.Bool("seed-only", false, "create and fill the database, then exit")
-	fs.String("addr", "127.0.0.1:8080", "address the admin serves on")
-	fs.String("sim-addr", "", "address of the embedded Salesforce simulator (default: a free port)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address the admin serves on")
+	simAddr := fs.String("sim-addr", "127.0.0.1:0", "address of the embedded Salesforce simulator (default: a free port)")
+	workers := fs.Int("workers", 2, "sync workers")
+	secretKey := fs.String("secret-key", "magesync-demo-key", "passphrase that encrypts stored Salesforce secrets")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *orders < 0 {
 		return fmt.Errorf("%w: --orders must be 0 or more", errUsage)
-	}
-	if !*seedOnly {
-		return fmt.Errorf("only --seed-only is available in this build: the admin web app and the sync engine are not part of it yet")
 	}
 
 	start := time.Now()
@@ -59,5 +63,34 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 		*dbName, sum.Orders, sum.Items, sum.Addresses, sum.Payments, sum.Comments, sum.Customers,
 		time.Since(start).Round(10*time.Millisecond))
 	fmt.Fprintf(stdout, "DSN: %s\nadmin login: %s / %s\n", dbDSN, demoAdminUser, demoAdminPassword)
-	return nil
+	if *seedOnly {
+		return nil
+	}
+
+	// The simulated org, and the store's connection to it.
+	simLn, err := net.Listen("tcp", *simAddr)
+	if err != nil {
+		return fmt.Errorf("simulator address: %w", err)
+	}
+	simURL := "http://" + simLn.Addr().String()
+	simCtx, stopSim := context.WithCancel(ctx)
+	defer stopSim()
+	go serveUntilDone(simCtx, simLn, sfsim.New(sfsim.Options{}))
+	key := store.SecretKey(*secretKey)
+	err = s.SaveSettings(ctx, "demo", key, []store.Change{
+		store.Set(store.PathLoginURL, simURL), store.Set(store.PathFlow, "client_credentials"),
+		store.Set(store.PathClientID, sfsim.DemoClientID), store.Set(store.PathClientSecret, sfsim.DemoClientSecret),
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Salesforce simulator: %s (client %s / %s)\n", simURL, sfsim.DemoClientID, sfsim.DemoClientSecret)
+	fmt.Fprintf(stdout, "\nmagesync admin: http://%s/admin  (sign in as %s / %s; Ctrl-C stops)\n", ln.Addr(), demoAdminUser, demoAdminPassword)
+	src := engine.SettingsClient(s, key, os.Getenv, nil)
+	e := engine.New(s, src, engine.Options{Workers: *workers, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
+	return serve(ctx, ln, s, e, key, true)
 }

@@ -28,6 +28,7 @@ var commands = map[string]command{
 	"demo":    {"create a Magento database with realistic orders (--seed-only), then serve it", runDemo},
 	"migrate": {"create or upgrade magesync's own tables", runMigrate},
 	"config":  {"get, set or list settings: config get PATH | set PATH VALUE | list", runConfig},
+	"serve":   {"serve the admin web app with the change detector and sync workers", runServe},
 	"sfsim":   {"serve the Salesforce simulator alone (--addr 127.0.0.1:8081)", runSFSim},
 	"sync":    {"queue orders for Salesforce: --order INCREMENT_ID… | --all [--status s1,s2] [--wait]", runSync},
 	"worker":  {"run the change detector and sync workers (scale out: run several)", runWorker},

@@ -359,3 +359,22 @@ func (e *Engine) statusLabel(ctx context.Context) func(string) string {
 		return strings.ReplaceAll(code, "_", " ")
 	}
 }
+
+// InstanceURL is the org's instance URL, where records open. It logs in
+// (briefly) only when no token is at hand yet; "" when that fails.
+func (e *Engine) InstanceURL(ctx context.Context) (string, error) {
+	c, err := e.sf(ctx)
+	if err != nil {
+		return "", err
+	}
+	if t := c.CachedToken(); t != nil {
+		return t.InstanceURL, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	t, err := c.Token(ctx)
+	if err != nil {
+		return "", err
+	}
+	return t.InstanceURL, nil
+}

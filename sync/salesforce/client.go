@@ -409,3 +409,10 @@ func decode(r *response, method, path string, out any) error {
 	}
 	return nil
 }
+
+// CachedToken returns the current token without logging in, or nil.
+func (c *Client) CachedToken() *Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+	"magesync/views"
+)
+
+// The order configuration form's fields and the settings they edit.
+var configFields = []struct{ name, path string }{
+	{"automatic_sync", store.PathAutomaticSync},
+	{"zero_grand_total", store.PathZeroGrandTotal},
+	{"sync_notes", store.PathSyncNotes},
+	{"update_order_info", store.PathUpdateOrderInfo},
+	{"default_status", store.PathDefaultStatus},
+	{"sync_all", store.PathSyncAll},
+}
+
+// orgStatuses lists the org's Order statuses, or says why it cannot.
+func (s *Server) orgStatuses(r *http.Request) ([]salesforce.OrderStatus, string) {
+	sts, err := s.eng.OrgStatuses(r.Context())
+	if err != nil {
+		return nil, "Salesforce cannot be reached (" + errText(err) + "). The Default Status list shows the values known here; the category of a new choice is checked when Salesforce answers again."
+	}
+	return sts, ""
+}
+
+func errText(err error) string {
+	var api *salesforce.APIError
+	if errors.As(err, &api) {
+		return api.Message()
+	}
+	return strings.TrimPrefix(err.Error(), "salesforce: ")
+}
+
+func (s *Server) configForm(w http.ResponseWriter, r *http.Request) {
+	values, err := s.st.SettingValues(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	current := map[string]store.SettingValue{}
+	for _, v := range values {
+		current[v.Path] = v
+	}
+	s.renderConfig(w, r, http.StatusOK, current, nil)
+}
+
+func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int, cur map[string]store.SettingValue, errs map[string]string) {
+	ctx := r.Context()
+	magento, err := s.st.OrderStatuses(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	sfStatuses, notice := s.orgStatuses(r)
+	v := views.ConfigView{Page: s.page(r, "Order Configuration", "salesforce"), SFNotice: notice}
+	yesNo := func(value string, yes, no string) []views.Option {
+		return []views.Option{{Value: "1", Label: yes, Selected: value == "1"}, {Value: "0", Label: no, Selected: value != "1"}}
+	}
+	field := func(name, path, label string, opts []views.Option) views.ConfigField {
+		return views.ConfigField{Name: name, Label: label, Value: cur[path].Value, Options: opts, UseSystem: !cur[path].IsSet, Error: errs[name]}
+	}
+	v.Automatic = field("automatic_sync", store.PathAutomaticSync, "Automatic Synchronization", yesNo(cur[store.PathAutomaticSync].Value, "Yes", "No"))
+	v.ZeroTotal = field("zero_grand_total", store.PathZeroGrandTotal, "Zero Grand Total", yesNo(cur[store.PathZeroGrandTotal].Value, "Synchronize", "Do not synchronize"))
+	v.Notes = field("sync_notes", store.PathSyncNotes, "Synchronize Order Notes", yesNo(cur[store.PathSyncNotes].Value, "Yes", "No"))
+	v.UpdateInfo = field("update_order_info", store.PathUpdateOrderInfo, "Update Order Info", yesNo(cur[store.PathUpdateOrderInfo].Value, "Yes", "No"))
+	v.SyncAll = field("sync_all", store.PathSyncAll, "Sync all orders", yesNo(cur[store.PathSyncAll].Value, "Yes", "No"))
+	v.ShowZeroTotal = cur[store.PathAutomaticSync].Value == "1"
+	v.ShowStatuses = cur[store.PathSyncAll].Value != "1"
+
+	def := cur[store.PathDefaultStatus].Value
+	var statusOpts []views.Option
+	for _, st := range sfStatuses {
+		statusOpts = append(statusOpts, views.Option{Value: st.APIName, Label: st.MasterLabel + " (" + st.StatusCode + ")"})
+	}
+	if len(sfStatuses) == 0 {
+		for _, name := range []string{"Draft", "Activated"} {
+			statusOpts = append(statusOpts, views.Option{Value: name, Label: name})
+		}
+	}
+	if !slices.ContainsFunc(statusOpts, func(o views.Option) bool { return o.Value == def }) {
+		statusOpts = append(statusOpts, views.Option{Value: def, Label: def})
+	}
+	defOpts := slices.Clone(statusOpts)
+	for i := range defOpts {
+		defOpts[i].Selected = defOpts[i].Value == def
+	}
+	v.DefaultStatus = field("default_status", store.PathDefaultStatus, "Default Status", defOpts)
+
+	selected := strings.Split(cur[store.PathStatuses].Value, ",")
+	v.StatusesUseSystem = !cur[store.PathStatuses].IsSet
+	v.StatusesError = errs["statuses"]
+	var mapping map[string]string
+	json.Unmarshal([]byte(cur[store.PathStatusMap].Value), &mapping)
+	defaults := store.OrderSettings{DefaultStatus: def}
+	for _, st := range magento {
+		v.Statuses = append(v.Statuses, views.Option{Value: st.Code, Label: st.Label, Selected: slices.Contains(selected, st.Code)})
+		row := views.StatusMapRow{Code: st.Code, Label: st.Label, Field: "map_" + st.Code}
+		row.Options = append(row.Options, views.Option{Value: "", Label: "Default: " + defaults.SalesforceStatus(st.Code), Selected: mapping[st.Code] == ""})
+		for _, o := range statusOpts {
+			o.Selected = mapping[st.Code] == o.Value
+			row.Options = append(row.Options, o)
+		}
+		v.StatusMap = append(v.StatusMap, row)
+	}
+	s.render(w, r, status, views.Config(v))
+}
+
+func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	values, err := s.st.SettingValues(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	cur := map[string]store.SettingValue{}
+	for _, v := range values {
+		cur[v.Path] = v
+	}
+	var changes []store.Change
+	errs := map[string]string{}
+	// A field's "Use system value" ticked: the default applies. Unticked:
+	// the chosen value is saved; a select still disabled (no JavaScript)
+	// keeps the value it showed, now saved explicitly.
+	field := func(name, path string, value func() string) {
+		if r.PostFormValue(name+"_shown") != "1" {
+			return
+		}
+		switch {
+		case r.PostFormValue(name+"_inherit") == "1":
+			if cur[path].IsSet {
+				changes = append(changes, store.UseDefault(path))
+			}
+		case r.PostForm.Has(name):
+			changes = append(changes, store.Set(path, value()))
+		default:
+			changes = append(changes, store.Set(path, cur[path].Value))
+		}
+	}
+	for _, f := range configFields {
+		field(f.name, f.path, func() string { return r.PostFormValue(f.name) })
+	}
+	field("statuses", store.PathStatuses, func() string { return strings.Join(r.PostForm["statuses"], ",") })
+	mapping := map[string]string{}
+	for k, vals := range r.PostForm {
+		if code, ok := strings.CutPrefix(k, "map_"); ok && len(vals) > 0 && vals[0] != "" {
+			mapping[code] = vals[0]
+		}
+	}
+	if b, _ := json.Marshal(mapping); string(b) != cur[store.PathStatusMap].Value {
+		changes = append(changes, store.Set(store.PathStatusMap, string(b)))
+	}
+
+	// An Activated-category Default Status is refused while Salesforce says so.
+	if def := r.PostFormValue("default_status"); def != "" && r.PostFormValue("default_status_inherit") != "1" {
+		if sts, notice := s.orgStatuses(r); notice == "" {
+			for _, st := range sts {
+				if st.APIName == def && st.StatusCode != "Draft" {
+					errs["default_status"] = fmt.Sprintf("%s is an %s-category status. Salesforce creates orders only in a Draft-category status; choose one of those.", st.MasterLabel, st.StatusCode)
+				}
+			}
+		}
+	}
+	if len(errs) == 0 {
+		err = s.st.SaveSettings(ctx, s.sessions.GetString(ctx, "username"), s.cfg.SecretKey, changes)
+		if errors.Is(err, store.ErrInvalidSetting) {
+			errs["form"] = err.Error()
+		} else if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		// Show the form again with what the admin chose.
+		for _, c := range changes {
+			sv := cur[c.Path]
+			sv.IsSet = c.Value != nil
+			if c.Value != nil {
+				sv.Value = *c.Value
+			}
+			cur[c.Path] = sv
+		}
+		page := http.StatusUnprocessableEntity
+		msg := "The configuration was not saved."
+		if errs["form"] != "" {
+			msg += " " + errs["form"]
+		}
+		s.flash(r, "error", msg)
+		s.renderConfig(w, r, page, cur, errs)
+		return
+	}
+	s.flash(r, "success", "You saved the configuration.")
+	if saved, err := s.st.OrderSettings(ctx); err == nil && !saved.SyncAll && len(saved.Statuses) == 0 {
+		s.flash(r, "warning", "Sync all orders is No and no order status is selected: every order will be skipped until you choose statuses.")
+	}
+	s.redirect(w, r, "/admin/salesforce/orders/config")
+}

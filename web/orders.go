@@ -1,0 +1,290 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"magesync/store"
+	"magesync/sync/salesforce"
+	"magesync/views"
+)
+
+var pageSizes = []int{20, 30, 50, 100, 200}
+
+// gridState reads the orders grid's state from URL or form values.
+func gridState(v url.Values, loc *time.Location) (store.GridQuery, map[string]string) {
+	q := store.GridQuery{Keyword: strings.TrimSpace(v.Get("search")), Sort: v.Get("sort"), Desc: v.Get("dir") != "asc"}
+	errs := map[string]string{}
+	for _, st := range v["status"] {
+		if st != "" {
+			q.Statuses = append(q.Statuses, st)
+		}
+	}
+	if _, ok := store.GridSortColumns[q.Sort]; !ok {
+		q.Sort, q.Desc = "created_at", true
+	}
+	if d := v.Get("from"); d != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d, loc); err == nil {
+			q.From = t
+		} else {
+			errs["from"] = d
+		}
+	}
+	if d := v.Get("to"); d != "" {
+		if t, err := time.ParseInLocation("2006-01-02", d, loc); err == nil {
+			q.To = t.AddDate(0, 0, 1) // the whole "to" day
+		} else {
+			errs["to"] = d
+		}
+	}
+	if s := v.Get("sync"); slices.Contains(store.SyncStates, s) {
+		q.Sync = s
+	}
+	q.Page, _ = strconv.Atoi(v.Get("p"))
+	q.Page = max(q.Page, 1)
+	q.Size, _ = strconv.Atoi(v.Get("limit"))
+	if !slices.Contains(pageSizes, q.Size) {
+		q.Size = 20
+	}
+	return q, errs
+}
+
+// stateValues writes a grid state back as URL values (page and sort optional).
+func stateValues(q store.GridQuery, loc *time.Location, withSort bool) url.Values {
+	v := url.Values{}
+	if q.Keyword != "" {
+		v.Set("search", q.Keyword)
+	}
+	for _, s := range q.Statuses {
+		v.Add("status", s)
+	}
+	if !q.From.IsZero() {
+		v.Set("from", q.From.In(loc).Format("2006-01-02"))
+	}
+	if !q.To.IsZero() {
+		v.Set("to", q.To.In(loc).AddDate(0, 0, -1).Format("2006-01-02"))
+	}
+	if q.Sync != "" {
+		v.Set("sync", q.Sync)
+	}
+	if withSort {
+		v.Set("sort", q.Sort)
+		if q.Desc {
+			v.Set("dir", "desc")
+		} else {
+			v.Set("dir", "asc")
+		}
+		if q.Size != 20 {
+			v.Set("limit", strconv.Itoa(q.Size))
+		}
+	}
+	return v
+}
+
+func syncMark(state, lastError string) views.SyncMark {
+	switch state {
+	case store.StateInSync:
+		return views.SyncMark{State: state, Label: "In sync"}
+	case store.StatePending:
+		return views.SyncMark{State: state, Label: "Pending", Title: "Queued for Salesforce"}
+	case store.StateError:
+		return views.SyncMark{State: state, Label: "Error", Title: lastError}
+	}
+	title := lastError
+	if title == "" {
+		title = "Not in Salesforce"
+	}
+	return views.SyncMark{State: store.StateNotInSync, Label: "Not in sync", Title: title}
+}
+
+var syncLabels = []views.Option{{Value: "", Label: "Any"}, {Value: store.StateInSync, Label: "In sync"},
+	{Value: store.StateNotInSync, Label: "Not in sync"}, {Value: store.StatePending, Label: "Pending"}, {Value: store.StateError, Label: "Error"}}
+
+func (s *Server) instanceURL(r *http.Request) string {
+	if s.eng == nil {
+		return ""
+	}
+	u, _ := s.eng.InstanceURL(r.Context())
+	return u
+}
+
+func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	loc := s.location(ctx)
+	q, bad := gridState(r.URL.Query(), loc)
+	rows, total, err := s.st.OrderGrid(ctx, q)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	statuses, err := s.st.OrderStatuses(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	labels := map[string]string{}
+	v := views.GridView{Page: s.page(r, "Orders", "sales"), Total: total, Keyword: q.Keyword, ClearURL: "/admin/sales/order"}
+	for field, val := range bad {
+		v.Messages = append(v.Messages, views.Message{Kind: "error", Text: fmt.Sprintf("The %s date %q is not a date; it was ignored.", field, val)})
+	}
+	for _, st := range statuses {
+		labels[st.Code] = st.Label
+		v.Statuses = append(v.Statuses, views.Option{Value: st.Code, Label: st.Label, Selected: slices.Contains(q.Statuses, st.Code)})
+	}
+	for _, o := range syncLabels {
+		o.Selected = o.Value == q.Sync
+		v.Sync = append(v.Sync, o)
+	}
+	if !q.From.IsZero() {
+		v.From = q.From.In(loc).Format("2006-01-02")
+	}
+	if !q.To.IsZero() {
+		v.To = q.To.In(loc).AddDate(0, 0, -1).Format("2006-01-02")
+	}
+	v.Filtered = len(q.Statuses) > 0 || !q.From.IsZero() || !q.To.IsZero() || q.Sync != ""
+
+	base := stateValues(q, loc, false)
+	link := func(change func(url.Values)) string {
+		u := stateValues(q, loc, true)
+		change(u)
+		return "/admin/sales/order?" + u.Encode()
+	}
+	for _, c := range []struct{ key, label string }{{"id", "ID"}, {"purchase_point", "Purchase Point"}, {"created_at", "Purchase Date"},
+		{"billing_name", "Bill-to Name"}, {"shipping_name", "Ship-to Name"}, {"base_grand_total", "Grand Total (Base)"},
+		{"grand_total", "Grand Total (Purchased)"}, {"status", "Status"}, {"sync", "Salesforce Sync Status"}, {"sf_id", "Salesforce Order ID"}} {
+		col := views.Column{Label: c.label, AriaSort: "none"}
+		desc := c.key == "created_at" || c.key == "id"
+		if q.Sort == c.key {
+			col.AriaSort = "ascending"
+			if q.Desc {
+				col.AriaSort = "descending"
+			}
+			desc = !q.Desc
+		}
+		col.SortURL = link(func(u url.Values) {
+			u.Set("sort", c.key)
+			u.Set("dir", map[bool]string{true: "desc", false: "asc"}[desc])
+			u.Del("p")
+		})
+		v.Columns = append(v.Columns, col)
+	}
+	v.Pager = pager(q.Page, q.Size, total, func(p int) string { return link(func(u url.Values) { u.Set("p", strconv.Itoa(p)) }) })
+	for k, vals := range stateValues(q, loc, true) {
+		if k == "limit" {
+			continue
+		}
+		for _, val := range vals {
+			v.Pager.Hidden = append(v.Pager.Hidden, views.Hidden{Name: k, Value: val})
+		}
+	}
+	for k, vals := range base {
+		for _, val := range vals {
+			v.State = append(v.State, views.Hidden{Name: k, Value: val})
+		}
+	}
+	v.State = append(v.State, views.Hidden{Name: "back", Value: r.URL.RequestURI()})
+
+	instance := s.instanceURL(r)
+	for _, row := range rows {
+		gr := views.GridRow{ID: row.EntityID, IncrementID: row.IncrementID, PurchasePoint: row.StoreName,
+			PurchaseDate: formatTime(row.CreatedAt.Time, loc), BillTo: row.BillingName, ShipTo: row.ShippingName,
+			BaseTotal: money(row.BaseGrandTotal, row.BaseCurrency), Total: money(row.GrandTotal, row.OrderCurrency),
+			Status: orLabel(labels, row.Status), Sync: syncMark(row.SyncState, row.SyncError), SFID: row.SFID,
+			ViewURL: fmt.Sprintf("/admin/sales/order/%d", row.EntityID), SyncURL: fmt.Sprintf("/admin/sales/order/%d/sync", row.EntityID)}
+		if row.SFID != "" && instance != "" {
+			gr.SFURL = salesforce.RecordURL(instance, "Order", row.SFID)
+		}
+		v.Rows = append(v.Rows, gr)
+	}
+	s.render(w, r, http.StatusOK, views.Grid(v))
+}
+
+func orLabel(labels map[string]string, code string) string {
+	if l := labels[code]; l != "" {
+		return l
+	}
+	return code
+}
+
+// money formats an amount with its currency as Magento's grid does.
+func money(d store.Decimal, currency string) string {
+	sym := map[string]string{"USD": "$", "EUR": "€", "GBP": "£"}[currency]
+	if sym == "" && currency != "" {
+		sym = currency + " "
+	}
+	m := d.Money()
+	neg := strings.HasPrefix(m, "-")
+	m = strings.TrimPrefix(m, "-")
+	whole, frac, _ := strings.Cut(m, ".")
+	var b []byte
+	for i := range len(whole) {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, whole[i])
+	}
+	out := sym + string(b) + "." + frac
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+func pager(page, size, total int, link func(int) string) views.Pager {
+	pages := max((total+size-1)/size, 1)
+	p := views.Pager{Page: min(page, pages), Pages: pages, Size: size}
+	for _, n := range pageSizes {
+		p.Sizes = append(p.Sizes, views.Option{Value: strconv.Itoa(n), Label: strconv.Itoa(n), Selected: n == size})
+	}
+	if p.Page > 1 {
+		p.PrevURL = link(p.Page - 1)
+	}
+	if p.Page < pages {
+		p.NextURL = link(p.Page + 1)
+	}
+	return p
+}
+
+// ordersSync is Actions › Sync with Salesforce: the ticked orders, or all
+// orders the grid's filters match.
+func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	back := r.PostFormValue("back")
+	if !strings.HasPrefix(back, "/admin/sales/order") {
+		back = "/admin/sales/order"
+	}
+	var ids []uint32
+	if r.PostFormValue("all") == "1" {
+		q, _ := gridState(r.PostForm, s.location(ctx))
+		var err error
+		if ids, err = s.st.OrderGridIDs(ctx, q); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	} else {
+		for _, raw := range r.PostForm["ids"] {
+			id, err := strconv.ParseUint(raw, 10, 32)
+			if err != nil {
+				s.flash(r, "error", fmt.Sprintf("%q is not an order id.", raw))
+				s.redirect(w, r, back)
+				return
+			}
+			ids = append(ids, uint32(id))
+		}
+	}
+	if len(ids) == 0 {
+		s.flash(r, "error", "Please select orders to sync.")
+		s.redirect(w, r, back)
+		return
+	}
+	reason := store.ReasonBulk
+	if len(ids) == 1 {
+		reason = store.ReasonManual
+	}
+	s.syncAndReport(w, r, ids, reason, back)
+}

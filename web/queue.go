@@ -1,0 +1,165 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"magesync/store"
+	"magesync/views"
+)
+
+var queueStatuses = []string{store.QueueNew, store.QueueProcessing, store.QueueComplete, store.QueueSkipped, store.QueueError, store.QueueFailed}
+
+func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	loc := s.location(ctx)
+	in := r.URL.Query()
+	q := store.QueueQuery{Order: strings.TrimSpace(in.Get("order"))}
+	if st := in.Get("status"); slices.Contains(queueStatuses, st) {
+		q.Status = st
+	}
+	if re := in.Get("reason"); slices.Contains([]string{store.ReasonAuto, store.ReasonManual, store.ReasonBulk}, re) {
+		q.Reason = re
+	}
+	q.Page, _ = strconv.Atoi(in.Get("p"))
+	q.Page = max(q.Page, 1)
+	q.Size, _ = strconv.Atoi(in.Get("limit"))
+	if !slices.Contains(pageSizes, q.Size) {
+		q.Size = 20
+	}
+	rows, total, err := s.st.QueueList(ctx, q)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := views.QueueView{Page: s.page(r, "From Magento", "salesforce"), Total: total, Order: q.Order}
+	v.Status = append(v.Status, views.Option{Value: "", Label: "Any"})
+	for _, st := range queueStatuses {
+		v.Status = append(v.Status, views.Option{Value: st, Label: st, Selected: st == q.Status})
+	}
+	v.Reason = []views.Option{{Value: "", Label: "Any"}}
+	for _, re := range []string{store.ReasonAuto, store.ReasonManual, store.ReasonBulk} {
+		v.Reason = append(v.Reason, views.Option{Value: re, Label: re, Selected: re == q.Reason})
+	}
+	state := url.Values{}
+	for k, val := range map[string]string{"status": q.Status, "reason": q.Reason, "order": q.Order} {
+		if val != "" {
+			state.Set(k, val)
+		}
+	}
+	if q.Size != 20 {
+		state.Set("limit", strconv.Itoa(q.Size))
+	}
+	v.Pager = pager(q.Page, q.Size, total, func(p int) string {
+		u := url.Values{}
+		for k, vs := range state {
+			u[k] = vs
+		}
+		u.Set("p", strconv.Itoa(p))
+		return "/admin/salesforce/queue?" + u.Encode()
+	})
+	for k, vs := range state {
+		if k != "limit" {
+			v.Pager.Hidden = append(v.Pager.Hidden, views.Hidden{Name: k, Value: vs[0]})
+		}
+	}
+	for _, e := range rows {
+		next := ""
+		if e.Status == store.QueueNew {
+			next = formatTime(e.NextAttemptAt, loc)
+		}
+		v.Rows = append(v.Rows, views.QueueRow{ID: e.ID, OrderURL: fmt.Sprintf("/admin/sales/order/%d?tab=salesforce", e.OrderID),
+			IncrementID: e.IncrementID, Reason: e.Reason, Status: e.Status, Message: e.Message, Attempts: strconv.Itoa(e.Attempts),
+			Created: formatTime(e.CreatedAt, loc), Updated: formatTime(e.UpdatedAt, loc), NextRun: next})
+	}
+	p, err := s.st.QueueProgress(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Progress = progressView(p)
+	if until, msg, err := s.eng.Pause(ctx); err == nil && !until.IsZero() {
+		if now, err := s.st.DBNow(ctx); err == nil && now.Before(until) {
+			v.Pause = msg
+		}
+	}
+	s.render(w, r, http.StatusOK, views.Queue(v))
+}
+
+func progressView(p store.Progress) views.ProgressView {
+	var parts []string
+	for _, st := range queueStatuses {
+		if n := p.Counts[st]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, st))
+		}
+	}
+	return views.ProgressView{Running: p.Running, Done: p.Done, Total: p.Total, Counts: strings.Join(parts, ", ")}
+}
+
+// queueProgress feeds the live progress bar.
+func (s *Server) queueProgress(w http.ResponseWriter, r *http.Request) {
+	p, err := s.st.QueueProgress(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pv := progressView(p)
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"running": pv.Running, "done": pv.Done, "total": pv.Total, "counts": pv.Counts})
+}
+
+// queueMass is the queue's Re-sync and Delete.
+func (s *Server) queueMass(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var ids []uint64
+	for _, raw := range r.PostForm["ids"] {
+		id, err := strconv.ParseUint(raw, 10, 64)
+		if err != nil {
+			s.flash(r, "error", fmt.Sprintf("%q is not a queue entry.", raw))
+			s.redirect(w, r, "/admin/salesforce/queue")
+			return
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
+		s.flash(r, "error", "Please select queue entries.")
+		s.redirect(w, r, "/admin/salesforce/queue")
+		return
+	}
+	switch r.PostFormValue("action") {
+	case "resync":
+		entries, err := s.st.QueueEntries(ctx, ids)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		var orders []uint32
+		for _, e := range entries {
+			orders = append(orders, e.OrderID)
+		}
+		if _, err := s.eng.Enqueue(ctx, orders, store.ReasonManual); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.flash(r, "success", fmt.Sprintf("%d orders are queued for Salesforce again.", len(orders)))
+	case "delete":
+		n, err := s.st.DeleteQueueEntries(ctx, ids)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		msg := fmt.Sprintf("You deleted %d queue entries.", n)
+		if int(n) < len(ids) {
+			msg += fmt.Sprintf(" %d were being processed and were kept.", len(ids)-int(n))
+		}
+		s.flash(r, "success", msg)
+	default:
+		s.flash(r, "error", "Please choose an action.")
+	}
+	s.redirect(w, r, "/admin/salesforce/queue")
+}

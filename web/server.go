@@ -1,0 +1,163 @@
+// Package web is the admin web app: a chi router, its middleware (sessions,
+// login, CSRF, security headers, logging, recovery) and one file per page.
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"magesync/static"
+	"magesync/store"
+	"magesync/sync/engine"
+	"magesync/views"
+)
+
+// Config is what the server needs besides its store and engine.
+type Config struct {
+	SecretKey []byte              // encrypts stored Salesforce secrets
+	Getenv    func(string) string // MAGESYNC_SF_* overrides, shown on the connection page
+	Logger    *slog.Logger
+	// SyncWait is how long a sync click waits for its outcome before
+	// saying the order is queued; 10 s by default.
+	SyncWait time.Duration
+}
+
+// Server is the admin app: handlers are its methods.
+type Server struct {
+	st       *store.Store
+	eng      *engine.Engine
+	sessions *scs.SessionManager
+	cfg      Config
+	log      *slog.Logger
+	throttle *throttle
+}
+
+// New returns the admin app for st, syncing through eng.
+func New(st *store.Store, eng *engine.Engine, cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Getenv == nil {
+		cfg.Getenv = func(string) string { return "" }
+	}
+	if cfg.SyncWait == 0 {
+		cfg.SyncWait = 10 * time.Second
+	}
+	sm := scs.New()
+	sm.Store = st.Sessions()
+	sm.Lifetime = 12 * time.Hour
+	sm.IdleTimeout = 2 * time.Hour
+	sm.Cookie.Name = "magesync_admin"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	return &Server{st: st, eng: eng, sessions: sm, cfg: cfg, log: cfg.Logger, throttle: newThrottle(5, 15*time.Minute)}
+}
+
+// Handler routes every request.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.recoverPanics, s.logRequests, securityHeaders, secureCookiesOverHTTPS)
+	r.Handle("/static/*", static.Handler())
+	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/admin", http.StatusFound) })
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, s.csrf)
+		r.Get("/admin/login", s.loginForm)
+		r.Post("/admin/login", s.login)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireLogin)
+			r.Post("/admin/logout", s.logout)
+			r.Get("/admin", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/admin/sales/order", http.StatusFound) })
+			r.Get("/admin/sales/order", s.ordersGrid)
+			r.Post("/admin/sales/order/sync", s.ordersSync)
+			r.Get("/admin/sales/order/{id}", s.orderView)
+			r.Post("/admin/sales/order/{id}/sync", s.orderSync)
+			r.Post("/admin/sales/order/{id}/salesforce", s.orderSaveSalesforce)
+			r.Get("/admin/salesforce/orders/config", s.configForm)
+			r.Post("/admin/salesforce/orders/config", s.configSave)
+			r.Get("/admin/salesforce/queue", s.queuePage)
+			r.Post("/admin/salesforce/queue/mass", s.queueMass)
+			r.Get("/admin/salesforce/queue/progress", s.queueProgress)
+			r.Get("/admin/salesforce/connection", s.connectionForm)
+			r.Post("/admin/salesforce/connection", s.connectionSave)
+			r.Post("/admin/salesforce/connection/test", s.connectionTest)
+		})
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "Page not found", http.StatusNotFound) })
+	return r
+}
+
+// page fills the chrome every page shares, taking the flash messages.
+func (s *Server) page(r *http.Request, title, menu string) views.Page {
+	return views.Page{Title: title, Menu: menu, User: s.sessions.GetString(r.Context(), "username"),
+		CSRF: s.csrfToken(r), Messages: s.takeFlash(r), Static: static.URL}
+}
+
+// render writes a component, or a server error if it fails.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.log.Error("render", "path", r.URL.Path, "err", err)
+	}
+}
+
+// serverError logs err and tells the admin plainly that something failed.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "The server could not complete this request: "+err.Error(), http.StatusInternalServerError)
+}
+
+// flash keeps a message for the next page (POST-redirect-GET).
+func (s *Server) flash(r *http.Request, kind, text string) {
+	var ms []views.Message
+	if raw := s.sessions.GetString(r.Context(), "flash"); raw != "" {
+		json.Unmarshal([]byte(raw), &ms)
+	}
+	ms = append(ms, views.Message{Kind: kind, Text: text})
+	b, _ := json.Marshal(ms)
+	s.sessions.Put(r.Context(), "flash", string(b))
+}
+
+func (s *Server) takeFlash(r *http.Request) []views.Message {
+	raw := s.sessions.PopString(r.Context(), "flash")
+	if raw == "" {
+		return nil
+	}
+	var ms []views.Message
+	json.Unmarshal([]byte(raw), &ms)
+	return ms
+}
+
+func (s *Server) redirect(w http.ResponseWriter, r *http.Request, url string) {
+	http.Redirect(w, r, url, http.StatusSeeOther)
+}
+
+// location is the store's display time zone (general/locale/timezone).
+func (s *Server) location(ctx context.Context) *time.Location {
+	if tz, ok, err := s.st.ConfigValue(ctx, "general/locale/timezone", 0); err == nil && ok {
+		if loc, err := time.LoadLocation(tz); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// formatTime shows a UTC time in the store's zone as Magento's admin does.
+func formatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("Jan 2, 2006 3:04:05 PM")
+}
