@@ -75,7 +75,9 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireLogin)
 			r.Post("/admin/logout", s.logout)
-			r.Get("/admin", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/admin/sales/order", http.StatusFound) })
+			r.Get("/admin", func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, "/admin/sales/order", http.StatusFound)
+			})
 			r.Get("/admin/sales/order", s.ordersGrid)
 			r.Post("/admin/sales/order/sync", s.ordersSync)
 			r.Get("/admin/sales/order/{id}", s.orderView)
