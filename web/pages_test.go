@@ -1,0 +1,315 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"magesync/store"
+)
+
+// flash follows a redirect and returns the page's messages.
+func (c *client) follow(loc string) string {
+	c.a.t.Helper()
+	_, body, _ := c.get(loc)
+	var out []string
+	for _, m := range regexp.MustCompile(`(?s)class="message message-(\w+)"[^>]*><strong>[^<]*</strong>(.*?)</div>`).FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1]+":"+strings.TrimSpace(m[2]))
+	}
+	return strings.Join(out, "\n")
+}
+
+func recordsFound(body string) string {
+	m := regexp.MustCompile(`([0-9,]+) records? found`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+func TestOrdersGrid(t *testing.T) {
+	a := newApp(t, 60)
+	c := a.login()
+	_, body, _ := c.get("/admin/sales/order")
+	if recordsFound(body) != "60" {
+		t.Errorf("records found = %q", recordsFound(body))
+	}
+	for _, col := range []string{"ID", "Purchase Point", "Purchase Date", "Bill-to Name", "Ship-to Name", "Grand Total (Base)",
+		"Grand Total (Purchased)", "Status", "Salesforce Sync Status", "Salesforce Order ID", "Action"} {
+		if !strings.Contains(body, ">"+col+"<") {
+			t.Errorf("column %q missing", col)
+		}
+	}
+	if strings.Count(body, `name="ids"`) != 20 || !strings.Contains(body, "Page 1 of 3") {
+		t.Error("first page is not 20 rows of 3 pages")
+	}
+	// Filters.
+	var pending int
+	a.st.DB().Get(&pending, `SELECT COUNT(*) FROM sales_order_grid WHERE status = 'pending'`)
+	_, body, _ = c.get("/admin/sales/order?status=pending")
+	if recordsFound(body) != fmt.Sprint(pending) {
+		t.Errorf("status filter: %s, want %d", recordsFound(body), pending)
+	}
+	var name, inc string
+	a.st.DB().QueryRow(`SELECT SUBSTRING_INDEX(billing_name, ' ', -1), increment_id FROM sales_order_grid WHERE entity_id = 7`).Scan(&name, &inc)
+	_, body, _ = c.get("/admin/sales/order?search=" + url.QueryEscape(inc))
+	if recordsFound(body) != "1" || !strings.Contains(body, inc) {
+		t.Errorf("search %s: %s found", inc, recordsFound(body))
+	}
+	_, body, _ = c.get("/admin/sales/order?from=2000-01-01&to=2000-12-31")
+	if recordsFound(body) != "0" {
+		t.Errorf("date filter: %s", recordsFound(body))
+	}
+	_, body, _ = c.get("/admin/sales/order?sync=in_sync")
+	if recordsFound(body) != "0" {
+		t.Errorf("in sync before any sync: %s", recordsFound(body))
+	}
+	// Sort: by grand total ascending, the first row is the smallest.
+	_, body, _ = c.get("/admin/sales/order?sort=grand_total&dir=asc&limit=50")
+	if !strings.Contains(body, `aria-sort="ascending"`) || strings.Count(body, `name="ids"`) != 50 {
+		t.Error("sort or page size not applied")
+	}
+	var smallest string
+	a.st.DB().Get(&smallest, `SELECT increment_id FROM sales_order_grid ORDER BY grand_total, entity_id LIMIT 1`)
+	if i, j := strings.Index(body, "<td>"+smallest+"</td>"), strings.Index(body, `name="ids"`); i < 0 || i-j > 400 {
+		t.Errorf("the smallest order %s is not the first row", smallest)
+	}
+}
+
+func TestGridSyncAndMarks(t *testing.T) {
+	a := newApp(t, 30)
+	c := a.login()
+	c.get("/admin/sales/order")
+	code, loc := c.post("/admin/sales/order/sync", url.Values{"ids": {"1", "2", "3"}, "back": {"/admin/sales/order?sort=id"}})
+	if code != 303 || loc != "/admin/sales/order?sort=id" {
+		t.Fatalf("mass sync: %d %s", code, loc)
+	}
+	if msg := c.follow(loc); !strings.Contains(msg, "success:3 of 3 orders are in Salesforce.") {
+		t.Errorf("mass sync said %q", msg)
+	}
+	_, body, _ := c.get("/admin/sales/order?sync=in_sync")
+	if recordsFound(body) != "3" || strings.Count(body, `class="sync sync-in_sync"`) != 3 {
+		t.Errorf("in sync after the mass sync: %s", recordsFound(body))
+	}
+	if m := regexp.MustCompile(`href="(http://[^"]+/lightning/r/Order/801[A-Za-z0-9]{15}/view)" target="_blank"`).FindStringSubmatch(body); m == nil {
+		t.Error("no Salesforce Order ID link")
+	}
+	_, body, _ = c.get("/admin/sales/order?sync=not_in_sync")
+	if recordsFound(body) != "27" || !strings.Contains(body, `class="sync sync-not_in_sync" title="Not in Salesforce"`) {
+		t.Errorf("not in sync: %s", recordsFound(body))
+	}
+
+	// Select all matching a filter.
+	var processing int
+	a.st.DB().Get(&processing, `SELECT COUNT(*) FROM sales_order_grid WHERE status = 'processing'`)
+	code, loc = c.post("/admin/sales/order/sync", url.Values{"all": {"1"}, "status": {"processing"}})
+	if msg := c.follow(loc); !strings.Contains(msg, fmt.Sprintf("%d of %d orders are in Salesforce", processing, processing)) {
+		t.Errorf("select all matching: %q", msg)
+	}
+	// A row's own Select › Sync with Salesforce.
+	if code, loc := c.post("/admin/sales/order/9/sync", url.Values{"back": {"/admin/sales/order"}}); code != 303 || !strings.Contains(c.follow(loc), "success:Order #") {
+		t.Errorf("row sync: %d %s", code, loc)
+	}
+	if code, loc = c.post("/admin/sales/order/sync", url.Values{}); !strings.Contains(c.follow(loc), "error:Please select orders") {
+		t.Errorf("no selection: %d", code)
+	}
+}
+
+func TestOrderPage(t *testing.T) {
+	a := newApp(t, 10)
+	c := a.login()
+	var inc string
+	a.st.DB().Get(&inc, `SELECT increment_id FROM sales_order WHERE entity_id = 2`)
+	_, body, _ := c.get("/admin/sales/order/2")
+	for _, want := range []string{"# " + inc, "Order &amp; Account Information", "Items Ordered", "Grand Total", "Salesforce Sync", "Billing Address"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("order page lacks %q", want)
+		}
+	}
+	if code, _, _ := c.get("/admin/sales/order/999"); code != 404 {
+		t.Errorf("missing order: %d", code)
+	}
+	code, loc := c.post("/admin/sales/order/2/sync", nil)
+	if msg := c.follow(loc); code != 303 || !strings.Contains(msg, "success:Order #"+inc+" is in Salesforce. Synced to Salesforce Order 801") {
+		t.Errorf("sync from the order page: %q", msg)
+	}
+	_, body, _ = c.get("/admin/sales/order/2?tab=salesforce")
+	orderID := regexp.MustCompile(`name="sf_order_id" value="(801\w+)"`).FindStringSubmatch(body)
+	acct := regexp.MustCompile(`name="sf_account_id" value="(001\w+)"`).FindStringSubmatch(body)
+	if orderID == nil || acct == nil || !strings.Contains(body, "In sync") {
+		t.Fatalf("Salesforce tab lacks the linked IDs")
+	}
+
+	// Bad IDs: nothing saved, each error said.
+	code, loc = c.post("/admin/sales/order/2/salesforce", url.Values{"sf_order_id": {"001D000000IqhSLIAZ"}, "sf_account_id": {"001D000000IqhSLAAA"}, "sf_contact_id": {"xyz"}})
+	_, body, _ = c.get(loc)
+	for _, want := range []string{"is not an Order ID", "wrong checksum", "must be 15 or 18 characters", "nothing was saved"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("bad IDs: page lacks %q", want)
+		}
+	}
+	// A 15-character ID is accepted and stored as 18; Save and Sync syncs.
+	code, loc = c.post("/admin/sales/order/2/salesforce", url.Values{"sf_order_id": {orderID[1][:15]}, "sf_account_id": {acct[1]}, "sf_contact_id": {""}})
+	if msg := c.follow(loc); !strings.Contains(msg, "success:Order #") {
+		t.Errorf("save and sync: %q", msg)
+	}
+	objs, _ := a.st.OrderObjects(context.Background(), []uint32{2})
+	for _, o := range objs[2] {
+		if o.Kind == store.KindOrder && o.SFID != orderID[1] {
+			t.Errorf("stored order ID %s, want %s", o.SFID, orderID[1])
+		}
+	}
+}
+
+func TestConfigPage(t *testing.T) {
+	a := newApp(t, 10)
+	c := a.login()
+	_, body, _ := c.get("/admin/salesforce/orders/config")
+	for _, want := range []string{"Automatic Synchronization", "Synchronize Order Notes", "Update Order Info", "Default Status", "Sync all orders",
+		"Draft (Draft)", "Activated (Activated)", "Use system value", "Save Config", "Status Mapping"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("config page lacks %q", want)
+		}
+	}
+	if strings.Contains(body, `id="zero_grand_total"`) || strings.Contains(body, `id="statuses"`) {
+		t.Error("dependent fields shown while their parents say No/Yes")
+	}
+	form := url.Values{}
+	for _, f := range []string{"automatic_sync", "zero_grand_total", "sync_notes", "update_order_info", "default_status", "sync_all"} {
+		form.Set(f+"_shown", "1")
+	}
+	form.Set("automatic_sync", "1")
+	form.Set("zero_grand_total", "0")
+	form.Set("sync_notes", "1")
+	form.Set("update_order_info", "0")
+	form.Set("default_status", "Draft")
+	form.Set("sync_all", "0")
+	form.Set("statuses_shown", "1")
+	form["statuses"] = []string{"processing", "complete"}
+	form.Set("map_complete", "Draft")
+	code, loc := c.post("/admin/salesforce/orders/config", form)
+	if msg := c.follow(loc); code != 303 || !strings.Contains(msg, "success:You saved the configuration.") {
+		t.Fatalf("save: %d %q", code, msg)
+	}
+	s, _ := a.st.OrderSettings(context.Background())
+	if !s.AutomaticSync || s.ZeroGrandTotal || !s.SyncNotes || s.UpdateOrderInfo || s.SyncAll ||
+		strings.Join(s.Statuses, ",") != "complete,processing" || s.SalesforceStatus("complete") != "Draft" {
+		t.Errorf("saved settings = %+v", s)
+	}
+	log, _ := a.st.ConfigLog(context.Background(), 50)
+	if len(log) == 0 || log[0].Username != "admin" {
+		t.Errorf("audit log = %+v", log)
+	}
+	_, body, _ = c.get("/admin/salesforce/orders/config")
+	if !strings.Contains(body, `id="zero_grand_total"`) || !strings.Contains(body, `id="statuses"`) {
+		t.Error("dependent fields hidden while their parents ask for them")
+	}
+	// An Activated-category Default Status is refused, with the reason.
+	form.Set("default_status", "Activated")
+	code, _ = c.post("/admin/salesforce/orders/config", form)
+	if code != 422 {
+		t.Errorf("activated default status: %d", code)
+	}
+	if s, _ := a.st.OrderSettings(context.Background()); s.DefaultStatus != "Draft" {
+		t.Error("an Activated-category Default Status was saved")
+	}
+	// Use system value brings the default back.
+	form.Set("default_status", "Draft")
+	form.Set("automatic_sync_inherit", "1")
+	c.post("/admin/salesforce/orders/config", form)
+	if s, _ := a.st.OrderSettings(context.Background()); s.AutomaticSync {
+		t.Error("Use system value did not restore the default")
+	}
+
+}
+
+func TestConfigPageWithoutSalesforce(t *testing.T) {
+	a := newApp(t, 1)
+	a.sim.Close()
+	c := a.login()
+	code, body, _ := c.get("/admin/salesforce/orders/config")
+	if code != 200 || !strings.Contains(body, "Salesforce cannot be reached") || !strings.Contains(body, `<option value="Draft" selected>`) {
+		t.Errorf("unreachable Salesforce: %d", code)
+	}
+	form := url.Values{"automatic_sync_shown": {"1"}, "automatic_sync": {"1"}}
+	if code, loc := c.post("/admin/salesforce/orders/config", form); code != 303 || !strings.Contains(c.follow(loc), "success:") {
+		t.Errorf("save while Salesforce is unreachable: %d", code)
+	}
+}
+
+func TestQueuePage(t *testing.T) {
+	a := newApp(t, 10)
+	c := a.login()
+	ctx := context.Background()
+	if err := a.st.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathDefaultStatus, "Activated")}); err != nil {
+		t.Fatal(err)
+	}
+	c.get("/admin/sales/order")
+	_, loc := c.post("/admin/sales/order/sync", url.Values{"ids": {"4"}})
+	if msg := c.follow(loc); !strings.Contains(msg, "FAILED_ACTIVATION") {
+		t.Errorf("failing sync said %q", msg)
+	}
+	_, body, _ := c.get("/admin/salesforce/queue?status=error")
+	if recordsFound(body) != "1" || !strings.Contains(body, "FAILED_ACTIVATION: Choose a valid status and save your changes") {
+		t.Fatalf("queue page does not show the failure")
+	}
+	id := regexp.MustCompile(`name="ids" value="(\d+)"`).FindStringSubmatch(body)[1]
+	// Fix the setting, Re-sync from the queue.
+	a.st.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathDefaultStatus, "Draft")})
+	_, loc = c.post("/admin/salesforce/queue/mass", url.Values{"ids": {id}, "action": {"resync"}})
+	if msg := c.follow(loc); !strings.Contains(msg, "queued for Salesforce again") {
+		t.Errorf("re-sync said %q", msg)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body, _ = c.get("/admin/salesforce/queue?status=complete")
+		if recordsFound(body) == "1" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if recordsFound(body) != "1" {
+		t.Error("the re-synced order did not complete")
+	}
+	// Delete.
+	_, loc = c.post("/admin/salesforce/queue/mass", url.Values{"ids": {id}, "action": {"delete"}})
+	if msg := c.follow(loc); !strings.Contains(msg, "You deleted 1 queue entries") {
+		t.Errorf("delete said %q", msg)
+	}
+	_, body, _ = c.get("/admin/salesforce/queue/progress")
+	if !strings.Contains(body, `"running":false`) {
+		t.Errorf("progress = %s", body)
+	}
+}
+
+func TestConnectionPage(t *testing.T) {
+	a := newApp(t, 2)
+	c := a.login()
+	_, body, _ := c.get("/admin/salesforce/connection")
+	if strings.Contains(body, "magesync-demo-secret") || !strings.Contains(body, "•••••• (stored)") {
+		t.Error("the stored secret is shown, or not said to be stored")
+	}
+	form := url.Values{"login_url": {a.sim.URL}, "flow": {"client_credentials"}, "client_id": {"magesync-demo"}, "username": {""}, "api_version": {"v61"}}
+	_, loc := c.post("/admin/salesforce/connection/test", form)
+	if msg := c.follow(loc); !strings.Contains(msg, "success:Connected to org 00D") || !strings.Contains(msg, "API requests used") {
+		t.Errorf("test connection said %q", msg)
+	}
+	form.Set("client_secret", "wrong-secret")
+	_, loc = c.post("/admin/salesforce/connection/test", form)
+	if msg := c.follow(loc); !strings.Contains(msg, "error:The connection test failed") || !strings.Contains(msg, "invalid_client") {
+		t.Errorf("wrong secret said %q", msg)
+	}
+	_, body, _ = c.get("/admin/salesforce/connection")
+	if strings.Contains(body, "wrong-secret") {
+		t.Error("a secret is rendered back")
+	}
+	form.Set("login_url", "ftp://nowhere")
+	code, _ := c.post("/admin/salesforce/connection", form)
+	if code != 422 {
+		t.Errorf("bad login URL: %d", code)
+	}
+}
