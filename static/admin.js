@@ -25,7 +25,7 @@
   // "Use system value" disables its input.
   Array.prototype.forEach.call(document.querySelectorAll(".use-system input"), function (c) {
     var field = c.closest(".field");
-    var input = field && field.querySelector("select, input:not([type=checkbox])");
+    var input = field && field.querySelector("select, textarea, input:not([type=checkbox]):not([type=hidden])");
     if (!input) return;
     c.addEventListener("change", function () { input.disabled = c.checked; });
   });

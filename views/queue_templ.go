@@ -238,20 +238,7 @@ func Queue(v QueueView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "\"></label> <button type=\"submit\" class=\"primary\">Apply Filters</button></form><form method=\"post\" action=\"/admin/salesforce/queue/mass\" class=\"grid-form\"><input type=\"hidden\" name=\"csrf_token\" value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var14 string
-			templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.CSRF).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/queue.templ`, Line: 28, Col: 56}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "\"><div class=\"grid-toolbar\"><label class=\"visually-hidden\" for=\"queue-action\">Actions</label> <select id=\"queue-action\" name=\"action\"><option value=\"resync\">Actions: Re-sync</option> <option value=\"delete\">Delete</option></select> <button type=\"submit\" class=\"secondary\">Submit</button></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "\"></label> <button type=\"submit\" class=\"primary\">Apply Filters</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -259,7 +246,20 @@ func Queue(v QueueView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div class=\"table-wrap\"><table class=\"data-grid\"><thead><tr><th scope=\"col\" class=\"col-check\"><input type=\"checkbox\" id=\"select-page\" aria-label=\"Select all on this page\"></th><th scope=\"col\">Order</th><th scope=\"col\">Why queued</th><th scope=\"col\">Status</th><th scope=\"col\">Message</th><th scope=\"col\">Attempts</th><th scope=\"col\">Created</th><th scope=\"col\">Updated</th><th scope=\"col\">Next attempt</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<form method=\"post\" action=\"/admin/salesforce/queue/mass\" class=\"grid-form\"><input type=\"hidden\" name=\"csrf_token\" value=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var14 string
+			templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.CSRF).Resolve(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/queue.templ`, Line: 29, Col: 56}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\"><div class=\"grid-toolbar\"><label class=\"visually-hidden\" for=\"queue-action\">Actions</label> <select id=\"queue-action\" name=\"action\"><option value=\"resync\">Actions: Re-sync</option> <option value=\"delete\">Delete</option></select> <button type=\"submit\" class=\"secondary\">Submit</button></div><div class=\"table-wrap\"><table class=\"data-grid\"><thead><tr><th scope=\"col\" class=\"col-check\"><input type=\"checkbox\" id=\"select-page\" aria-label=\"Select all on this page\"></th><th scope=\"col\">Order</th><th scope=\"col\">Why queued</th><th scope=\"col\">Status</th><th scope=\"col\">Message</th><th scope=\"col\">Attempts</th><th scope=\"col\">Created</th><th scope=\"col\">Updated</th><th scope=\"col\">Next attempt</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -1,0 +1,214 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"magesync/store"
+)
+
+// browser starts Debian's Chromium, headless.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		path = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("Chromium is needed for the browser tests: install Debian's chromium package (make test does so as root)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1400, 1000))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	// Start the browser and its tab on the long-lived context, so that a
+	// step's shorter one does not end them.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// shot saves a screenshot of the page as a test artefact.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("MAGESYNC_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "artifacts", "screenshots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// do runs browser steps, each within 20 s; on failure it keeps a
+// screenshot of what the browser showed.
+func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	for i, a := range actions {
+		stepCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		err := chromedp.Do(stepCtx, a)
+		cancel()
+		if err != nil {
+			shot(t, ctx, "failure")
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("step %d at %s: %v", i+1, loc, err)
+		}
+	}
+}
+
+func TestBrowser(t *testing.T) {
+	a := newApp(t, 40)
+	ctx := browser(t)
+	base := a.srv.URL
+
+	// Sign in.
+	do(t, ctx, chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.ID("username")))
+	shot(t, ctx, "01-login")
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("username"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	if got := text(t, ctx, "h1"); got != "Orders" {
+		t.Fatalf("after sign-in the page is %q", got)
+	}
+	shot(t, ctx, "02-orders-grid")
+
+	// Bulk-sync three orders from the grid: ticks and ID links.
+	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order?sort=id&dir=asc"), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	for i := 1; i <= 3; i++ {
+		do(t, ctx, chromedp.Click(chromedp.CSS(fmt.Sprintf(`tbody tr:nth-child(%d) input[name="ids"]`, i))))
+	}
+	if got := text(t, ctx, ".selected-count"); !strings.Contains(got, "3 selected") {
+		t.Errorf("selection count says %q", got)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`#mass button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".messages")))
+	if got := text(t, ctx, ".messages"); !strings.Contains(got, "3 of 3 orders are in Salesforce") {
+		t.Errorf("bulk sync said %q", got)
+	}
+	for i := 1; i <= 3; i++ {
+		row := fmt.Sprintf("tbody tr:nth-child(%d)", i)
+		if got := text(t, ctx, row+" .sync-label"); got != "In sync" {
+			t.Errorf("row %d shows %q", i, got)
+		}
+		if got := text(t, ctx, row+" a.sf-link"); !strings.HasPrefix(got, "801") {
+			t.Errorf("row %d has Salesforce link %q", i, got)
+		}
+	}
+	if got := text(t, ctx, "tbody tr:nth-child(4) .sync-label"); got != "Not in sync" {
+		t.Errorf("an unsynced order shows %q", got)
+	}
+	shot(t, ctx, "03-grid-after-sync")
+
+	// Sync from the order page.
+	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order/10"), chromedp.WaitVisible(chromedp.CSS(".page-actions")))
+	shot(t, ctx, "04-order-information")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`button[form="order-sync"]`)), chromedp.WaitVisible(chromedp.CSS(".messages")))
+	if got := text(t, ctx, ".messages"); !strings.Contains(got, "is in Salesforce") {
+		t.Errorf("order page sync said %q", got)
+	}
+
+	// Edit IDs on the Salesforce tab: a bad one is refused, a good one saved and synced.
+	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order/10?tab=salesforce"), chromedp.WaitVisible(chromedp.ID("sf_order_id")))
+	shot(t, ctx, "05-order-salesforce-tab")
+	good, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("sf_account_id")))
+	if err != nil || !strings.HasPrefix(good, "001") {
+		t.Fatalf("account ID field = %q, %v", good, err)
+	}
+	do(t, ctx, chromedp.SetValue(chromedp.ID("sf_account_id"), good[:17]+"X"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("form.config-form").noValidate = true`),
+		chromedp.Click(chromedp.CSS(`form.config-form button.primary`)), chromedp.WaitVisible(chromedp.CSS(".field-error")))
+	if got := text(t, ctx, ".field-error"); !strings.Contains(got, "wrong checksum") {
+		t.Errorf("bad ID error %q", got)
+	}
+	do(t, ctx, chromedp.SetValue(chromedp.ID("sf_account_id"), good[:15]),
+		chromedp.Click(chromedp.CSS(`form.config-form button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	if got, _ := chromedp.Run(ctx, chromedp.Value(chromedp.ID("sf_account_id"))); got != good {
+		t.Errorf("account ID after save = %q, want %q", got, good)
+	}
+
+	// Configuration: Zero Grand Total = Do not synchronize; the engine obeys.
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.WaitVisible(chromedp.ID("automatic_sync")))
+	shot(t, ctx, "06-configuration")
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="automatic_sync_inherit"]`)), chromedp.SetValue(chromedp.ID("automatic_sync"), "1"),
+		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.ID("zero_grand_total")))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="zero_grand_total_inherit"]`)), chromedp.SetValue(chromedp.ID("zero_grand_total"), "0"),
+		chromedp.Click(chromedp.CSS(`input[name="sync_notes_inherit"]`)), chromedp.SetValue(chromedp.ID("sync_notes"), "1"),
+		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	s, _ := a.st.OrderSettings(context.Background())
+	if !s.AutomaticSync || s.ZeroGrandTotal || !s.SyncNotes {
+		t.Fatalf("settings after the browser saved them: %+v", s)
+	}
+	var zero uint32
+	a.st.DB().Get(&zero, `SELECT entity_id FROM sales_order WHERE grand_total = 0 ORDER BY entity_id LIMIT 1`)
+	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/sales/order/%d", base, zero)), chromedp.Click(chromedp.CSS(`button[form="order-sync"]`)),
+		chromedp.WaitVisible(chromedp.CSS(".messages")))
+	if got := text(t, ctx, ".messages"); !strings.Contains(got, "Zero Grand Total orders are set to Do not synchronize") {
+		t.Errorf("zero-total order sync said %q", got)
+	}
+	// An Activated-category Default Status is refused on the page.
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.Click(chromedp.CSS(`input[name="default_status_inherit"]`)),
+		chromedp.SetValue(chromedp.ID("default_status"), "Activated"), chromedp.Click(chromedp.CSS(`.page-actions button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(".field-error")))
+	if got := text(t, ctx, ".field-error"); !strings.Contains(got, "Draft-category") {
+		t.Errorf("activated default status said %q", got)
+	}
+
+	// A failed order's message in the queue, and Re-sync after fixing the setting.
+	if err := a.st.SaveSettings(context.Background(), "t", nil, []store.Change{store.Set(store.PathDefaultStatus, "Activated")}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order/12"), chromedp.Click(chromedp.CSS(`button[form="order-sync"]`)), chromedp.WaitVisible(chromedp.CSS(".messages")))
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/queue?status=error"), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	shot(t, ctx, "07-queue-error")
+	if got := text(t, ctx, "td.message-cell"); !strings.Contains(got, "FAILED_ACTIVATION") {
+		t.Errorf("queue shows %q", got)
+	}
+	if err := a.st.SaveSettings(context.Background(), "t", nil, []store.Change{store.Set(store.PathDefaultStatus, "Draft")}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`tbody input[name="ids"]`)), chromedp.SetValue(chromedp.ID("queue-action"), "resync"),
+		chromedp.Click(chromedp.CSS(`.grid-toolbar button`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		do(t, ctx, chromedp.Navigate(base+"/admin/sales/order/12?tab=salesforce"), chromedp.WaitVisible(chromedp.CSS(".sync-label")))
+		if text(t, ctx, ".facts .sync-label") == "In sync" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if got := text(t, ctx, ".facts .sync-label"); got != "In sync" {
+		t.Errorf("after Re-sync the order shows %q", got)
+	}
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/queue"), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	shot(t, ctx, "08-queue")
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/connection"), chromedp.WaitVisible(chromedp.ID("login_url")))
+	shot(t, ctx, "09-connection")
+}
