@@ -14,8 +14,9 @@ build: ## build bin/magesync
 generate: ## regenerate the templ views (*_templ.go)
 	$(GO) tool templ generate
 
-test: ## run every test against a real MariaDB (started privately when none answers)
-	.ci/with-mariadb $(GO) test -race -count=1 ./...
+test: ## run every test against a real MariaDB (started privately when none answers) and headless Chromium
+	.ci/ensure-chromium
+	.ci/with-mariadb $(GO) test -race -count=1 -timeout 12m ./...
 
 lint: ## go vet and a gofmt check
 	$(GO) vet ./...

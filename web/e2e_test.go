@@ -162,7 +162,13 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="zero_grand_total_inherit"]`)), chromedp.SetValue(chromedp.ID("zero_grand_total"), "0"),
 		chromedp.Click(chromedp.CSS(`input[name="sync_notes_inherit"]`)), chromedp.SetValue(chromedp.ID("sync_notes"), "1"),
 		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
-	s, _ := a.st.OrderSettings(context.Background())
+	// The page before showed the same success message: wait for the save.
+	var s store.OrderSettings
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if s, _ = a.st.OrderSettings(context.Background()); !s.ZeroGrandTotal {
+			break
+		}
+	}
 	if !s.AutomaticSync || s.ZeroGrandTotal || !s.SyncNotes {
 		t.Fatalf("settings after the browser saved them: %+v", s)
 	}
