@@ -1,0 +1,128 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"magesync/store"
+	"magesync/store/dbtest"
+	"magesync/store/magentodb"
+	"magesync/sync/engine"
+	"magesync/sync/salesforce"
+	"magesync/web"
+)
+
+// BenchmarkPages measures the orders grid and the order page against a
+// store of MAGESYNC_BENCH_ORDERS orders (200,000 by default), kept in the
+// database magesync_bench_grid between runs because it takes minutes to
+// build. It reports the p95 of the server's time per page.
+func BenchmarkPages(b *testing.B) {
+	n := 200000
+	if v, err := strconv.Atoi(os.Getenv("MAGESYNC_BENCH_ORDERS")); err == nil {
+		n = v
+	}
+	ctx := context.Background()
+	cfg, _ := store.ParseDSN(dbtest.ServerDSN())
+	cfg.DBName = "magesync_bench_grid"
+	st, err := store.Open(ctx, cfg.FormatDSN())
+	have := 0
+	if err == nil {
+		st.DB().Get(&have, `SELECT COUNT(*) FROM sales_order`)
+	}
+	if have != n {
+		if st != nil {
+			st.Close()
+		}
+		b.Logf("building a store of %d orders…", n)
+		dsn, err := magentodb.CreateDatabase(ctx, dbtest.ServerDSN(), "magesync_bench_grid")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st, err = store.Open(ctx, dsn); err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := magentodb.Generate(ctx, st.DB().DB, magentodb.Options{Orders: n, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+		if err := magentodb.CreateAdmin(ctx, st.DB().DB, "admin", password, "a@example.com"); err != nil {
+			b.Fatal(err)
+		}
+		// A third of the orders synced, some with errors, as a live store has.
+		st.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state, last_error)
+			SELECT 'order', entity_id, entity_id, IF(entity_id % 7 = 0, NULL, CONCAT('8015g', LPAD(entity_id, 13, '0'))),
+				IF(entity_id % 7 = 0, 'error', 'in_sync'), IF(entity_id % 7 = 0, 'FAILED_ACTIVATION: x', NULL)
+			FROM sales_order WHERE entity_id % 3 = 0`)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	e := engine.New(st, func(context.Context) (*salesforce.Client, error) { return nil, engine.ErrNotConfigured }, engine.Options{Logger: quiet})
+	h := web.New(st, e, web.Config{Logger: quiet}).Handler()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	a := &app{t: &testing.T{}, st: st, srv: srv}
+	c := a.client()
+	c.get("/admin/login")
+	c.post("/admin/login", url.Values{"username": {"admin"}, "password": {password}})
+	cookies := c.hc.Jar.Cookies(mustURL(srv.URL))
+
+	pages := map[string]string{
+		"grid-default":          "/admin/sales/order",
+		"grid-sort-grand-total": "/admin/sales/order?sort=grand_total&dir=asc",
+		"grid-sort-name-page50": "/admin/sales/order?sort=billing_name&dir=desc&p=50",
+		"grid-status-filter":    "/admin/sales/order?status=processing&status=complete",
+		"grid-date-range":       "/admin/sales/order?from=2026-03-01&to=2026-03-31",
+		"grid-sync-error":       "/admin/sales/order?sync=error",
+		"grid-not-in-sync-sort": "/admin/sales/order?sync=not_in_sync&sort=sf_id",
+		"grid-keyword":          "/admin/sales/order?search=Kowalski",
+		"grid-200-per-page":     "/admin/sales/order?limit=200",
+		"order-view":            "/admin/sales/order/4242",
+	}
+	names := make([]string, 0, len(pages))
+	for k := range pages {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		b.Run(name, func(b *testing.B) {
+			var times []time.Duration
+			for b.Loop() {
+				req := httptest.NewRequest("GET", pages[name], nil)
+				for _, ck := range cookies {
+					req.AddCookie(ck)
+				}
+				w := httptest.NewRecorder()
+				t0 := time.Now()
+				h.ServeHTTP(w, req)
+				times = append(times, time.Since(t0))
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: %d", pages[name], w.Code)
+				}
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+		})
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
