@@ -45,13 +45,18 @@ func gridState(v url.Values, loc *time.Location) (store.GridQuery, map[string]st
 	if s := v.Get("sync"); slices.Contains(store.SyncStates, s) {
 		q.Sync = s
 	}
-	q.Page, _ = strconv.Atoi(v.Get("p"))
-	q.Page = max(q.Page, 1)
-	q.Size, _ = strconv.Atoi(v.Get("limit"))
-	if !slices.Contains(pageSizes, q.Size) {
-		q.Size = 20
-	}
+	q.Page, q.Size = pageParams(v)
 	return q, errs
+}
+
+// pageParams reads a grid's page (from 1) and page size (one of pageSizes).
+func pageParams(v url.Values) (page, size int) {
+	page, _ = strconv.Atoi(v.Get("p"))
+	size, _ = strconv.Atoi(v.Get("limit"))
+	if !slices.Contains(pageSizes, size) {
+		size = 20
+	}
+	return max(page, 1), size
 }
 
 // stateValues writes a grid state back as URL values (page and sort optional).

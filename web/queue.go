@@ -26,12 +26,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	if re := in.Get("reason"); slices.Contains([]string{store.ReasonAuto, store.ReasonManual, store.ReasonBulk}, re) {
 		q.Reason = re
 	}
-	q.Page, _ = strconv.Atoi(in.Get("p"))
-	q.Page = max(q.Page, 1)
-	q.Size, _ = strconv.Atoi(in.Get("limit"))
-	if !slices.Contains(pageSizes, q.Size) {
-		q.Size = 20
-	}
+	q.Page, q.Size = pageParams(in)
 	rows, total, err := s.st.QueueList(ctx, q)
 	if err != nil {
 		s.serverError(w, r, err)

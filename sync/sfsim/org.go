@@ -566,19 +566,29 @@ func (o *org) recomputeOrder(orderID string) {
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
-// update changes fields of a record after Salesforce's rules.
-func (o *org) update(sobject, id string, body map[string]any) *apiError {
+// existing finds a writable record by ID; missing is the error when there
+// is no such record.
+func (o *org) existing(sobject, id string, missing *apiError) (*objectDef, string, record, *apiError) {
 	def := lookupObject(sobject)
 	if def == nil || def.queryOnly {
-		return errNotFound
+		return nil, "", nil, errNotFound
 	}
 	id18, err := salesforce.NormalizeID(id)
 	if err != nil {
-		return badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id))
+		return nil, "", nil, badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id))
 	}
 	cur := o.records[def.name][id18]
 	if cur == nil {
-		return errNotFound
+		return nil, "", nil, missing
+	}
+	return def, id18, cur, nil
+}
+
+// update changes fields of a record after Salesforce's rules.
+func (o *org) update(sobject, id string, body map[string]any) *apiError {
+	def, id18, cur, aerr := o.existing(sobject, id, errNotFound)
+	if aerr != nil {
+		return aerr
 	}
 	changes, aerr := o.coerce(def, body, false)
 	if aerr != nil {
@@ -697,17 +707,9 @@ func (o *org) upsert(sobject, field, value string, body map[string]any) (id stri
 
 // delete removes a record (and an order's items and notes).
 func (o *org) delete(sobject, id string) *apiError {
-	def := lookupObject(sobject)
-	if def == nil || def.queryOnly {
-		return errNotFound
-	}
-	id18, err := salesforce.NormalizeID(id)
-	if err != nil {
-		return badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id))
-	}
-	cur := o.records[def.name][id18]
-	if cur == nil {
-		return fail(404, "ENTITY_IS_DELETED", "entity is deleted")
+	def, id18, cur, aerr := o.existing(sobject, id, fail(404, "ENTITY_IS_DELETED", "entity is deleted"))
+	if aerr != nil {
+		return aerr
 	}
 	switch def.name {
 	case "Order":
