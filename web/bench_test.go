@@ -87,6 +87,7 @@ func BenchmarkPages(b *testing.B) {
 		"grid-status-filter":    "/admin/sales/order?status=processing&status=complete",
 		"grid-date-range":       "/admin/sales/order?from=2026-03-01&to=2026-03-31",
 		"grid-sync-error":       "/admin/sales/order?sync=error",
+		"grid-not-in-sync":      "/admin/sales/order?sync=not_in_sync",
 		"grid-not-in-sync-sort": "/admin/sales/order?sync=not_in_sync&sort=sf_id",
 		"grid-keyword":          "/admin/sales/order?search=Kowalski",
 		"grid-200-per-page":     "/admin/sales/order?limit=200",
