@@ -26,10 +26,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	defer conn.Close()
 	var got int
-	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK('magesync_migrate', 60)`).Scan(&got); err != nil || got != 1 {
+	// Named locks are server-wide: the name carries the database's.
+	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK(CONCAT('magesync_migrate.', DATABASE()), 60)`).Scan(&got); err != nil || got != 1 {
 		return fmt.Errorf("store: migrate: could not take the migration lock (got %d): %v", got, err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK('magesync_migrate')`)
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(CONCAT('magesync_migrate.', DATABASE()))`)
 
 	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {

@@ -57,7 +57,8 @@ func (e *Engine) RunDetector(ctx context.Context) {
 			continue
 		}
 		var got int
-		err = conn.QueryRowContext(ctx, `SELECT GET_LOCK('magesync_detector', 0)`).Scan(&got)
+		// Named locks are server-wide: the name carries the database's.
+		err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(CONCAT('magesync_detector.', DATABASE()), 0)`).Scan(&got)
 		if err != nil || got != 1 {
 			conn.Close()
 			sleep(ctx, 2*time.Second)
@@ -79,7 +80,7 @@ func (e *Engine) RunDetector(ctx context.Context) {
 			}
 		}
 		tick.Stop()
-		conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK('magesync_detector')`)
+		conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(CONCAT('magesync_detector.', DATABASE()))`)
 		conn.Close()
 	}
 }

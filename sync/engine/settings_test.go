@@ -245,8 +245,8 @@ func TestAutomaticSynchronization(t *testing.T) {
 		t.Helper()
 		start := time.Now()
 		for !cond() {
-			if time.Since(start) > 5*time.Second {
-				t.Fatalf("%s: not within 5 s", what)
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("%s: not within 10 s; queue %+v; order %+v; in Salesforce %v", what, v.entries(), v.object(newest), v.sfOrder(newest))
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
