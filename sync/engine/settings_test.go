@@ -241,6 +241,7 @@ func TestAutomaticSynchronization(t *testing.T) {
 	}
 
 	v.set(store.Set(store.PathAutomaticSync, "1"))
+	newest := uint32(12)
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
 		start := time.Now()
@@ -255,7 +256,6 @@ func TestAutomaticSynchronization(t *testing.T) {
 	if _, err := magentodb.Generate(ctx, v.st.DB().DB, magentodb.Options{Orders: 1, Seed: 10}); err != nil {
 		t.Fatal(err)
 	}
-	newest := uint32(12)
 	waitFor("new order in Salesforce", func() bool { return v.sfOrder(newest) != nil })
 
 	// A status change and a comment without one both reach Salesforce.
