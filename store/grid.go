@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,6 +60,22 @@ type GridRow struct {
 	SFID           string       `db:"sf_id"`
 }
 
+// filtered reports whether any filter other than sync status is set.
+func (q GridQuery) filtered() bool {
+	return strings.TrimSpace(q.Keyword) != "" || len(q.Statuses) > 0 || !q.From.IsZero() || !q.To.IsZero()
+}
+
+// objectCount counts order rows of magesync_object matching cond: a
+// shortcut for grids filtered by nothing but sync state, where every such
+// row stands for one grid row.
+func (s *Store) objectCount(ctx context.Context, cond string, args ...any) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM magesync_object x WHERE x.kind = 'order' AND `+cond, args...); err != nil {
+		return 0, fmt.Errorf("store: count synced orders: %w", err)
+	}
+	return n, nil
+}
+
 // where builds the filter part of the grid's SQL.
 func (q GridQuery) where() (string, []any, error) {
 	var conds []string
@@ -89,9 +106,7 @@ func (q GridQuery) where() (string, []any, error) {
 	}
 	switch q.Sync {
 	case StateNotInSync:
-		// An anti-join keeps the grid's own indexes usable for the sort.
-		conds = append(conds, `NOT EXISTS (SELECT 1 FROM magesync_object x WHERE x.order_id = g.entity_id
-			AND x.kind = 'order' AND x.state <> 'not_in_sync')`)
+		conds = append(conds, notInSync)
 	case StateInSync, StatePending, StateError:
 		// Few orders are in these states: find them by the state's index.
 		conds = append(conds, `g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)`)
@@ -117,7 +132,34 @@ func fulltextQuery(s string) string {
 	return strings.Join(words, " ")
 }
 
+// notInSync and noSFID are per-row lookups rather than anti-joins: most
+// orders match them, so a sort by the grid's own index stops after a page.
+const (
+	notInSync = `COALESCE((SELECT x.state FROM magesync_object x WHERE x.order_id = g.entity_id AND x.kind = 'order'), 'not_in_sync') = 'not_in_sync'`
+	noSFID    = `(SELECT x.sf_id FROM magesync_object x WHERE x.order_id = g.entity_id AND x.kind = 'order') IS NULL`
+)
+
 const objectJoin = ` LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'`
+
+const gridColumns = `g.entity_id, COALESCE(g.increment_id, '') AS increment_id,
+	COALESCE(g.store_id, 0) AS store_id, COALESCE(g.store_name, '') AS store_name, g.created_at,
+	COALESCE(g.billing_name, '') AS billing_name, COALESCE(g.shipping_name, '') AS shipping_name,
+	g.base_grand_total, g.grand_total, COALESCE(g.base_currency_code, '') AS base_currency_code,
+	COALESCE(g.order_currency_code, '') AS order_currency_code, COALESCE(g.status, '') AS status,
+	COALESCE(o.state, 'not_in_sync') AS sync_state, COALESCE(o.last_error, '') AS sync_error, COALESCE(o.sf_id, '') AS sf_id`
+
+// segment is a run of the grid's rows in one sort order. Sorting by a
+// magesync column (sync status, Salesforce ID) over every order cannot use
+// an index, so such a sort is cut into segments that each can: orders
+// without a Salesforce ID, then those with one by its index; or one
+// segment per sync state.
+type segment struct {
+	from  string // with aliases g and o
+	cond  string // extra condition, "" for none
+	args  []any
+	order string
+	count int
+}
 
 // OrderGrid returns one page of the orders grid and the number of orders
 // matching the filters.
@@ -130,41 +172,175 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 	if err != nil {
 		return nil, 0, err
 	}
-	col, ok := GridSortColumns[q.Sort]
-	if !ok {
-		col = GridSortColumns["created_at"]
-	}
 	dir := "ASC"
 	if q.Desc {
 		dir = "DESC"
+	}
+	var segs []segment
+	switch q.Sort {
+	case "sf_id":
+		segs, err = s.sfIDSegments(ctx, q, where, args, total, dir)
+	case "sync":
+		segs, err = s.syncSegments(ctx, q, where, args, total, q.Desc)
+	default:
+		col, ok := GridSortColumns[q.Sort]
+		if !ok {
+			col = GridSortColumns["created_at"]
+		}
+		segs = []segment{{from: "sales_order_grid g" + objectJoin, order: col + " " + dir + ", g.entity_id " + dir, count: total}}
+	}
+	if err != nil {
+		return nil, 0, err
 	}
 	size := q.Size
 	if size <= 0 {
 		size = 20
 	}
-	page := max(q.Page, 1)
-	var rows []GridRow
-	err = s.db.SelectContext(ctx, &rows, `SELECT g.entity_id, COALESCE(g.increment_id, '') AS increment_id,
-		COALESCE(g.store_id, 0) AS store_id, COALESCE(g.store_name, '') AS store_name, g.created_at,
-		COALESCE(g.billing_name, '') AS billing_name, COALESCE(g.shipping_name, '') AS shipping_name,
-		g.base_grand_total, g.grand_total, COALESCE(g.base_currency_code, '') AS base_currency_code,
-		COALESCE(g.order_currency_code, '') AS order_currency_code, COALESCE(g.status, '') AS status,
-		COALESCE(o.state, 'not_in_sync') AS sync_state, COALESCE(o.last_error, '') AS sync_error, COALESCE(o.sf_id, '') AS sf_id
-		FROM sales_order_grid g`+objectJoin+where+` ORDER BY `+col+` `+dir+`, g.entity_id `+dir+` LIMIT ? OFFSET ?`,
-		append(args, size, (page-1)*size)...)
+	offset := (max(q.Page, 1) - 1) * size
+	// Find the page's ids first, from narrow rows the indexes cover; then
+	// read those few rows whole.
+	var ids []uint32
+	for _, sg := range segs {
+		if len(ids) == size {
+			break
+		}
+		if offset >= sg.count {
+			offset -= sg.count
+			continue
+		}
+		w := where
+		if sg.cond != "" {
+			if w == "" {
+				w = " WHERE " + sg.cond
+			} else {
+				w += " AND " + sg.cond
+			}
+		}
+		var part []uint32
+		err := s.db.SelectContext(ctx, &part, `SELECT g.entity_id FROM `+sg.from+w+` ORDER BY `+sg.order+` LIMIT ? OFFSET ?`,
+			append(append(slices.Clone(args), sg.args...), size-len(ids), offset)...)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+		}
+		ids = append(ids, part...)
+		offset = 0
+	}
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	qs, qargs, err := sqlx.In(`SELECT `+gridColumns+` FROM sales_order_grid g`+objectJoin+` WHERE g.entity_id IN (?)`, ids)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+	}
+	var found []GridRow
+	if err := s.db.SelectContext(ctx, &found, qs, qargs...); err != nil {
+		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+	}
+	byID := make(map[uint32]GridRow, len(found))
+	for _, r := range found {
+		byID[r.EntityID] = r
+	}
+	rows := make([]GridRow, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			rows = append(rows, r)
+		}
 	}
 	return rows, total, nil
 }
 
+// sfIDSegments sorts by Salesforce Order ID: orders without one (by id),
+// and orders with one, by the ID's index.
+func (s *Store) sfIDSegments(ctx context.Context, q GridQuery, where string, args []any, total int, dir string) ([]segment, error) {
+	with := segment{from: "magesync_object o STRAIGHT_JOIN sales_order_grid g ON g.entity_id = o.order_id",
+		cond: "o.kind = 'order' AND o.sf_id IS NOT NULL", order: "o.sf_id " + dir}
+	var n int
+	var err error
+	switch {
+	case q.filtered():
+		n, err = s.countWhere(ctx, where, args, `g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.sf_id IS NOT NULL)`)
+	case q.Sync == "":
+		n, err = s.objectCount(ctx, "x.sf_id IS NOT NULL")
+	default: // "not in sync" rows here all have a magesync_object row
+		n, err = s.objectCount(ctx, "x.sf_id IS NOT NULL AND x.state = ?", q.Sync)
+	}
+	if err != nil {
+		return nil, err
+	}
+	with.count = n
+	without := segment{from: "sales_order_grid g" + objectJoin, count: total - n, order: "g.entity_id " + dir, cond: noSFID}
+	if dir == "ASC" { // NULLs sort first
+		return []segment{without, with}, nil
+	}
+	return []segment{with, without}, nil
+}
+
+// syncSegments sorts by sync status: one segment per state, in the order of
+// their labels (Error, In sync, Not in sync, Pending), newest orders first
+// within each.
+func (s *Store) syncSegments(ctx context.Context, q GridQuery, where string, args []any, total int, desc bool) ([]segment, error) {
+	var counts []struct {
+		State string `db:"state"`
+		N     int    `db:"n"`
+	}
+	query := `SELECT x.state, COUNT(*) AS n FROM magesync_object x WHERE x.kind = 'order' AND x.state <> 'not_in_sync' GROUP BY x.state`
+	if q.filtered() || q.Sync != "" {
+		query = `SELECT x.state, COUNT(*) AS n FROM sales_order_grid g JOIN magesync_object x ON x.order_id = g.entity_id
+			AND x.kind = 'order' AND x.state <> 'not_in_sync'` + where + ` GROUP BY x.state`
+	}
+	if err := s.db.SelectContext(ctx, &counts, query, args...); err != nil {
+		return nil, fmt.Errorf("store: count orders by sync state: %w", err)
+	}
+	byState := map[string]int{}
+	others := 0
+	for _, c := range counts {
+		byState[c.State] = c.N
+		others += c.N
+	}
+	var segs []segment
+	for _, st := range []string{StateError, StateInSync, StateNotInSync, StatePending} {
+		sg := segment{from: "sales_order_grid g" + objectJoin, order: "g.created_at DESC, g.entity_id DESC", count: byState[st]}
+		if st == StateNotInSync {
+			sg.cond = notInSync
+			sg.count = total - others
+		} else {
+			sg.cond = "g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)"
+			sg.args = []any{st}
+		}
+		segs = append(segs, sg)
+	}
+	if desc {
+		slices.Reverse(segs)
+	}
+	return segs, nil
+}
+
+// countWhere counts the grid's rows matching where and cond.
+func (s *Store) countWhere(ctx context.Context, where string, args []any, cond string) (int, error) {
+	if where == "" {
+		where = " WHERE " + cond
+	} else {
+		where += " AND " + cond
+	}
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM sales_order_grid g`+where, args...); err != nil {
+		return 0, fmt.Errorf("store: count orders: %w", err)
+	}
+	return n, nil
+}
+
 // countGrid counts the orders the filters match. "Not in sync" is counted
-// as all orders less those in another state: an anti-join over every order
-// would be slow on a large store.
+// as all orders less those in another state, and with no other filter the
+// states are counted on magesync's own index: joins over every order would
+// be slow on a large store.
 func (s *Store) countGrid(ctx context.Context, q GridQuery) (int, error) {
+	if q.Sync != "" && q.Sync != StateNotInSync && !q.filtered() {
+		return s.objectCount(ctx, "x.state = ?", q.Sync)
+	}
 	inner := q
-	if q.Sync == StateNotInSync {
-		inner.Sync = ""
+	inner.Sync = ""
+	if q.Sync != StateNotInSync {
+		inner = q
 	}
 	where, args, err := inner.where()
 	if err != nil {
@@ -177,17 +353,14 @@ func (s *Store) countGrid(ctx context.Context, q GridQuery) (int, error) {
 	if q.Sync != StateNotInSync {
 		return total, nil
 	}
-	cond := ` g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state IN ('in_sync', 'pending', 'error'))`
-	if where == "" {
-		where = " WHERE" + cond
-	} else {
-		where += " AND" + cond
-	}
 	var synced int
-	if err := s.db.GetContext(ctx, &synced, `SELECT COUNT(*) FROM sales_order_grid g`+where, args...); err != nil {
-		return 0, fmt.Errorf("store: count orders: %w", err)
+	if q.filtered() {
+		synced, err = s.countWhere(ctx, where, args,
+			`g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state <> 'not_in_sync')`)
+	} else {
+		synced, err = s.objectCount(ctx, "x.state <> 'not_in_sync'")
 	}
-	return total - synced, nil
+	return total - synced, err
 }
 
 // OrderGridIDs returns the ids of every order the grid's filters match, for

@@ -1,0 +1,80 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"magesync/store"
+	"magesync/store/dbtest"
+)
+
+// TestGridSortsBySyncColumns checks the segmented sorts against plain SQL
+// sorts over the whole join.
+func TestGridSortsBySyncColumns(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 70)
+	// Orders in every state, some with Salesforce IDs, some without rows.
+	if _, err := s.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state)
+		SELECT 'order', entity_id, entity_id,
+			IF(entity_id % 5 = 0, NULL, CONCAT('8015g', LPAD(1000 - entity_id * 7 % 97, 13, '0'))),
+			ELT(entity_id % 4 + 1, 'in_sync', 'error', 'pending', 'not_in_sync')
+		FROM sales_order WHERE entity_id % 3 <> 0`); err != nil {
+		t.Fatal(err)
+	}
+	naive := map[string]string{
+		"sf_id": `o.sf_id %[1]s, g.entity_id %[1]s`,
+		"sync": `CASE COALESCE(o.state, 'not_in_sync') WHEN 'error' THEN 1 WHEN 'in_sync' THEN 2 WHEN 'not_in_sync' THEN 3 ELSE 4 END %[1]s,
+			g.created_at DESC, g.entity_id DESC`,
+	}
+	for _, filter := range []store.GridQuery{{}, {Statuses: []string{"complete", "processing", "pending"}}, {Sync: store.StateNotInSync}, {Sync: store.StateError}} {
+		for sortKey, order := range naive {
+			for _, desc := range []bool{false, true} {
+				dir := "ASC"
+				if desc {
+					dir = "DESC"
+				}
+				q := filter
+				q.Sort, q.Desc, q.Size = sortKey, desc, 20
+				var all []uint32
+				for page := 1; page <= 4; page++ {
+					q.Page = page
+					rows, total, err := s.OrderGrid(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, _ := s.OrderGridIDs(ctx, filter)
+					if total != len(want) {
+						t.Errorf("%s %s %+v: total %d, want %d", sortKey, dir, filter, total, len(want))
+					}
+					for _, r := range rows {
+						all = append(all, r.EntityID)
+					}
+				}
+				var want []uint32
+				where, args := "", []any{}
+				if len(filter.Statuses) > 0 {
+					where = " WHERE g.status IN ('complete', 'processing', 'pending')"
+				}
+				switch filter.Sync {
+				case store.StateNotInSync:
+					where = " WHERE COALESCE(o.state, 'not_in_sync') = 'not_in_sync'"
+				case store.StateError:
+					where = " WHERE o.state = 'error'"
+				}
+				if err := s.DB().Select(&want, `SELECT g.entity_id FROM sales_order_grid g
+					LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'`+where+
+					` ORDER BY `+fmt.Sprintf(order, dir), args...); err != nil {
+					t.Fatal(err)
+				}
+				if len(want) > 80 {
+					want = want[:80]
+				}
+				if !slices.Equal(all, want) {
+					t.Errorf("sort %s %s %+v:\n got %v\nwant %v", sortKey, dir, filter, all, want)
+				}
+			}
+		}
+	}
+}
