@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"magesync/store"
 	"magesync/sync/salesforce"
@@ -25,7 +27,10 @@ var configFields = []struct{ name, path string }{
 
 // orgStatuses lists the org's Order statuses, or says why it cannot.
 func (s *Server) orgStatuses(r *http.Request) ([]salesforce.OrderStatus, string) {
-	sts, err := s.eng.OrgStatuses(r.Context())
+	// The page must not hang on an org that does not answer.
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	sts, err := s.eng.OrgStatuses(ctx)
 	if err != nil {
 		return nil, "Salesforce cannot be reached (" + errText(err) + "). The Default Status list shows the values known here; the category of a new choice is checked when Salesforce answers again."
 	}

@@ -170,7 +170,7 @@ func (v *env) checkOrders(wantOrders int, notes bool) {
 }
 
 func TestBackfillIsCompleteAndIdempotent(t *testing.T) {
-	v := newEnv(t, 120)
+	v := newEnv(t, 500)
 	v.set(store.Set(store.PathSyncNotes, "1"))
 	v.syncAll(store.ReasonBulk)
 	for _, en := range v.entries() {
@@ -178,15 +178,15 @@ func TestBackfillIsCompleteAndIdempotent(t *testing.T) {
 			t.Errorf("order %s: %s %q", en.IncrementID, en.Status, en.Message)
 		}
 	}
-	v.checkOrders(120, true)
+	v.checkOrders(500, true)
 	calls := v.sim.APICalls()
-	t.Logf("%d API calls for 120 orders", calls)
+	t.Logf("%d API calls for 500 orders", calls)
 
 	v.syncAll(store.ReasonBulk)
 	if extra := v.sim.APICalls() - calls; extra != 0 {
 		t.Errorf("second backfill made %d API calls, want 0", extra)
 	}
-	v.checkOrders(120, true)
+	v.checkOrders(500, true)
 }
 
 func newEngineWithBatch(v *env, n int) *engine.Engine {

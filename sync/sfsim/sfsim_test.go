@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // login returns a bearer token for the demo org.
@@ -226,4 +227,18 @@ func BenchmarkGraph50Orders(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 	b.ReportMetric(float64(b.N*50)/b.Elapsed().Seconds(), "graphs/s")
+}
+
+func TestTokensExpire(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	s := New(Options{TokenTTL: time.Hour, Now: func() time.Time { return now }})
+	tok := login(t, s)
+	if w := do(s, tok, "GET", "/services/data/v62.0/limits", ""); w.Code != 200 {
+		t.Fatalf("fresh token: %d", w.Code)
+	}
+	now = now.Add(61 * time.Minute)
+	w := do(s, tok, "GET", "/services/data/v62.0/limits", "")
+	if w.Code != 401 || !strings.Contains(w.Body.String(), `"errorCode":"INVALID_SESSION_ID"`) {
+		t.Errorf("expired token: %d %s", w.Code, w.Body)
+	}
 }
