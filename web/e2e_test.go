@@ -2,10 +2,13 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -217,4 +220,150 @@ func TestBrowser(t *testing.T) {
 	shot(t, ctx, "08-queue")
 	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/connection"), chromedp.WaitVisible(chromedp.ID("login_url")))
 	shot(t, ctx, "09-connection")
+}
+
+// TestBrowserSettingsDriveTheEngine changes each order option on the
+// configuration page and watches the engine do what the page says.
+func TestBrowserSettingsDriveTheEngine(t *testing.T) {
+	a := newAppWith(t, 40, true)
+	ctx := browser(t)
+	base := a.srv.URL
+	bg := context.Background()
+	do(t, ctx, chromedp.Navigate(base+"/admin/login"), chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), password), chromedp.Click(chromedp.CSS("button.primary")),
+		chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+
+	settings := func() store.OrderSettings {
+		s, err := a.st.OrderSettings(bg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	// set chooses a value on the configuration page and saves it.
+	set := func(field, value string, saved func(store.OrderSettings) bool) {
+		t.Helper()
+		do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.WaitVisible(chromedp.ID(field)))
+		checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('input[name="`+field+`_inherit"]')?.checked`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if checked {
+			do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="`+field+`_inherit"]`)))
+		}
+		do(t, ctx, chromedp.SetValue(chromedp.ID(field), value), chromedp.Click(chromedp.CSS(`.page-actions button.primary`)))
+		for deadline := time.Now().Add(10 * time.Second); !saved(settings()); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				shot(t, ctx, "failure")
+				t.Fatalf("%s = %s was not saved: %+v", field, value, settings())
+			}
+		}
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	}
+	orderWhere := func(cond string) uint32 {
+		var id uint32
+		if err := a.st.DB().Get(&id, "SELECT entity_id FROM sales_order WHERE "+cond+" ORDER BY entity_id LIMIT 1"); err != nil {
+			t.Fatalf("no order where %s", cond)
+		}
+		return id
+	}
+	syncFromPage := func(id uint32) string {
+		t.Helper()
+		do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/sales/order/%d", base, id)), chromedp.Click(chromedp.CSS(`button[form="order-sync"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".messages")))
+		return text(t, ctx, ".messages")
+	}
+	sfOrder := func(id uint32) map[string]any {
+		c := a.client()
+		resp, err := c.hc.Get(a.sim.URL + "/_sim/records/Order")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var recs []map[string]any
+		json.NewDecoder(resp.Body).Decode(&recs)
+		for _, r := range recs {
+			if r["Magento_Order_Id__c"] == store.OrderKey(id) {
+				return r
+			}
+		}
+		return nil
+	}
+
+	// Sync all orders = No, with Processing selected.
+	set("sync_all", "0", func(s store.OrderSettings) bool { return !s.SyncAll })
+	set("statuses", "processing", func(s store.OrderSettings) bool { return slices.Equal(s.Statuses, []string{"processing"}) })
+	if msg := syncFromPage(orderWhere("status = 'pending'")); !strings.Contains(msg, "Order status Pending is not selected for synchronization") {
+		t.Errorf("pending order with Sync all = No: %q", msg)
+	}
+	if msg := syncFromPage(orderWhere("status = 'processing'")); !strings.Contains(msg, "is in Salesforce") {
+		t.Errorf("processing order with Sync all = No: %q", msg)
+	}
+	set("sync_all", "1", func(s store.OrderSettings) bool { return s.SyncAll })
+
+	// Synchronize Order Notes = Yes: comments become Notes.
+	set("sync_notes", "1", func(s store.OrderSettings) bool { return s.SyncNotes })
+	withNote := orderWhere("entity_id IN (SELECT parent_id FROM sales_order_status_history WHERE comment <> '') AND status = 'complete'")
+	syncFromPage(withNote)
+	var notes []map[string]any
+	resp, err := http.Get(a.sim.URL + "/_sim/records/Note")
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&notes)
+	resp.Body.Close()
+	if len(notes) == 0 || notes[0]["ParentId"] != sfOrder(withNote)["Id"] {
+		t.Errorf("notes after sync with notes on: %v", notes)
+	}
+
+	// Update Order Info = No: a synced order's new address is not sent.
+	set("update_order_info", "0", func(s store.OrderSettings) bool { return !s.UpdateOrderInfo })
+	a.st.DB().Exec(`UPDATE sales_order_address SET city = 'Springfield' WHERE parent_id = ? AND address_type = 'billing'`, withNote)
+	if msg := syncFromPage(withNote); !strings.Contains(msg, "Update Order Info is set to No") {
+		t.Errorf("sync with Update Order Info = No: %q", msg)
+	}
+	if sfOrder(withNote)["BillingCity"] == "Springfield" {
+		t.Error("the address was sent with Update Order Info = No")
+	}
+	set("update_order_info", "1", func(s store.OrderSettings) bool { return s.UpdateOrderInfo })
+	syncFromPage(withNote)
+	if sfOrder(withNote)["BillingCity"] != "Springfield" {
+		t.Error("the address was not sent with Update Order Info = Yes")
+	}
+
+	// Default Status: a Draft-category status of the org's own.
+	req, _ := http.NewRequest("PUT", a.sim.URL+"/_sim/orderstatuses", strings.NewReader(`[
+		{"ApiName":"Draft","MasterLabel":"Draft","StatusCode":"Draft","SortOrder":1,"IsDefault":true},
+		{"ApiName":"Pending_Review","MasterLabel":"Pending Review","StatusCode":"Draft","SortOrder":2},
+		{"ApiName":"Activated","MasterLabel":"Activated","StatusCode":"Activated","SortOrder":3}]`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("set org statuses: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond) // the engine's org facts expire
+	set("default_status", "Pending_Review", func(s store.OrderSettings) bool { return s.DefaultStatus == "Pending_Review" })
+	pending := orderWhere("status = 'pending' AND entity_id NOT IN (SELECT order_id FROM magesync_object WHERE order_id IS NOT NULL)")
+	syncFromPage(pending)
+	if got := sfOrder(pending)["Status"]; got != "Pending_Review" {
+		t.Errorf("pending order created in %v, want Pending_Review", got)
+	}
+
+	// Status mapping: Complete ends in Pending Review instead of Activated.
+	set("map_complete", "Pending_Review", func(s store.OrderSettings) bool { return s.StatusMap["complete"] == "Pending_Review" })
+	complete := orderWhere("status = 'complete' AND entity_id NOT IN (SELECT order_id FROM magesync_object WHERE order_id IS NOT NULL)")
+	syncFromPage(complete)
+	if got := sfOrder(complete)["Status"]; got != "Pending_Review" {
+		t.Errorf("complete order in %v, want Pending_Review (mapped)", got)
+	}
+
+	// Automatic Synchronization = Yes: a change reaches Salesforce unasked.
+	set("automatic_sync", "1", func(s store.OrderSettings) bool { return s.AutomaticSync })
+	auto := orderWhere("status = 'pending' AND entity_id NOT IN (SELECT order_id FROM magesync_object WHERE order_id IS NOT NULL)")
+	a.st.DB().Exec(`UPDATE sales_order SET status = 'holded', state = 'holded' WHERE entity_id = ?`, auto)
+	for deadline := time.Now().Add(10 * time.Second); sfOrder(auto) == nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the changed order did not reach Salesforce by itself")
+		}
+	}
+	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/sales/order?sync=in_sync&search=%s", base, store.OrderKey(auto))))
+	shot(t, ctx, "10-grid-after-automatic-sync")
 }

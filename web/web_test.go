@@ -35,7 +35,10 @@ const password = "Secret123"
 
 var secretKey = store.SecretKey("test key")
 
-func newApp(t *testing.T, orders int) *app {
+func newApp(t *testing.T, orders int) *app { return newAppWith(t, orders, false) }
+
+// newAppWith is newApp; withDetector also runs the change detector.
+func newAppWith(t *testing.T, orders int, withDetector bool) *app {
 	t.Helper()
 	a := &app{t: t, st: dbtest.Seeded(t, orders)}
 	ctx := context.Background()
@@ -52,10 +55,17 @@ func newApp(t *testing.T, orders int) *app {
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a.e = engine.New(a.st, engine.SettingsClient(a.st, secretKey, nil, nil), engine.Options{Logger: quiet,
-		IdleWait: 20 * time.Millisecond, PollInterval: 100 * time.Millisecond, BackoffBase: 50 * time.Millisecond})
+		IdleWait: 20 * time.Millisecond, PollInterval: 100 * time.Millisecond, BackoffBase: 50 * time.Millisecond, OrgTTL: 200 * time.Millisecond})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { a.e.RunWorkers(runCtx, 2); close(done) }()
+	go func() {
+		if withDetector {
+			a.e.Run(runCtx)
+		} else {
+			a.e.RunWorkers(runCtx, 2)
+		}
+		close(done)
+	}()
 	t.Cleanup(func() { stop(); <-done })
 	a.srv = httptest.NewServer(web.New(a.st, a.e, web.Config{SecretKey: secretKey, Logger: quiet}).Handler())
 	t.Cleanup(a.srv.Close)
