@@ -65,6 +65,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.throttle.reset("user:" + strings.ToLower(username))
+	// Sessions past their expiry are dead weight; sign-ins are rare enough
+	// to sweep them here.
+	if err := s.st.DeleteExpiredSessions(r.Context()); err != nil {
+		s.log.Warn("delete expired sessions", "err", err)
+	}
 	// A new session token on sign-in: a token planted before cannot ride along.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		s.serverError(w, r, err)

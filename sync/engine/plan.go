@@ -182,5 +182,12 @@ func soqlEscape(s string) string {
 }
 
 func describeLinks(p *plan) string {
-	return fmt.Sprintf("%d lines, %d new notes", p.lines, p.newNotes)
+	return count(p.lines, "line") + ", " + count(p.newNotes, "new note")
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
