@@ -37,14 +37,11 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dbDSN)
+	st, err := openMigrated(ctx, dbDSN)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "generating %d orders…\n", *orders)
 	if _, err := magentodb.Generate(ctx, st.DB().DB, magentodb.Options{Orders: *orders, Seed: 1}); err != nil {
 		return err
@@ -104,7 +101,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	got, _ := st.QueueEntries(ctx, ids)
-	fmt.Fprintf(stdout, "manual sync of one changed order: %d API calls (%s)\n", sim.APICalls()-before, got[0].Status)
+	fmt.Fprintf(stdout, "manual sync of one changed order: API calls %d (%s)\n", sim.APICalls()-before, got[0].Status)
 
 	// Automatic sync latency: change an order, time until Salesforce has it.
 	if err := st.SaveSettings(ctx, "bench", nil, []store.Change{store.Set(store.PathAutomaticSync, "1")}); err != nil {

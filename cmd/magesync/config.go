@@ -33,14 +33,11 @@ func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 
-	s, err := store.Open(ctx, *dsn)
+	s, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	key := store.SecretKey(*secretKey)
 	switch verb {
 	case "set":

@@ -44,14 +44,11 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, dbDSN)
+	s, err := openMigrated(ctx, dbDSN)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
 	sum, err := magentodb.Generate(ctx, s.DB().DB, magentodb.Options{Orders: *orders, Seed: *seed, Now: time.Now()})
 	if err != nil {
 		return err

@@ -17,14 +17,25 @@ func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	s, err := store.Open(ctx, *dsn)
+	s, err := openMigrated(ctx, *dsn)
 	if err != nil {
 		return err
 	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		return err
-	}
+	s.Close()
 	fmt.Fprintln(stdout, "magesync tables are up to date")
 	return nil
+}
+
+// openMigrated opens the Magento database and brings magesync's own tables
+// up to date, as every command that uses them does first.
+func openMigrated(ctx context.Context, dsn string) (*store.Store, error) {
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }

@@ -43,12 +43,8 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 }
 
 func (f engineFlags) open(ctx context.Context, stderr io.Writer) (*store.Store, *engine.Engine, error) {
-	st, err := store.Open(ctx, *f.dsn)
+	st, err := openMigrated(ctx, *f.dsn)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
 		return nil, nil, err
 	}
 	src := engine.SettingsClient(st, store.SecretKey(*f.secretKey), os.Getenv, nil)
