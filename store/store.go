@@ -113,11 +113,3 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB returns the underlying pool, for the few callers that run their own SQL
 // in tests and tools.
 func (s *Store) DB() *sqlx.DB { return s.db }
-
-// Ping reports whether the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.db.PingContext(ctx); err != nil {
-		return s.connectError(err)
-	}
-	return nil
-}
