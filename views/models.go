@@ -168,6 +168,12 @@ type ConfigView struct {
 	StatusMap                                                       []StatusMapRow
 	SFNotice                                                        string
 	ShowZeroTotal, ShowStatuses                                     bool
+	Changes                                                         []ConfigChange
+}
+
+// ConfigChange is one entry of the settings audit log.
+type ConfigChange struct {
+	When, Who, Setting, From, To string
 }
 
 // QueueRow is one queue entry on the queue page.

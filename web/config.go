@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -115,6 +116,26 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 			row.Options = append(row.Options, o)
 		}
 		v.StatusMap = append(v.StatusMap, row)
+	}
+	log, err := s.st.ConfigLog(ctx, 20)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	loc := s.location(ctx)
+	shown := func(ns sql.NullString) string {
+		if !ns.Valid {
+			return "(system value)"
+		}
+		return ns.String
+	}
+	for _, e := range log {
+		label := e.Path
+		if d, ok := store.Setting(e.Path); ok {
+			label = d.Label
+		}
+		v.Changes = append(v.Changes, views.ConfigChange{When: formatTime(e.CreatedAt, loc), Who: e.Username, Setting: label,
+			From: shown(e.OldValue), To: shown(e.NewValue)})
 	}
 	s.render(w, r, status, views.Config(v))
 }

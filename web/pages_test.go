@@ -204,6 +204,10 @@ func TestConfigPage(t *testing.T) {
 	if len(log) == 0 || log[0].Username != "admin" {
 		t.Errorf("audit log = %+v", log)
 	}
+	if _, body, _ := c.get("/admin/salesforce/orders/config"); !strings.Contains(body, "Recent Changes") ||
+		!strings.Contains(body, "<td>admin</td><td>Automatic Synchronization</td><td>(system value)</td><td>1</td>") {
+		t.Error("the configuration page does not show who changed what")
+	}
 	_, body, _ = c.get("/admin/salesforce/orders/config")
 	if !strings.Contains(body, `id="zero_grand_total"`) || !strings.Contains(body, `id="statuses"`) {
 		t.Error("dependent fields hidden while their parents ask for them")

@@ -154,7 +154,9 @@ func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (
 		for _, l := range j.mapped.Lines {
 			if _, ok := price[l.SKU]; !ok {
 				skus = append(skus, l.SKU)
-				price[l.SKU], name[l.SKU] = l.UnitPrice, l.ProductName
+				// A list price is never negative; an order line's own price
+				// (a discount's, say) is set on the line.
+				price[l.SKU], name[l.SKU] = max(l.UnitPrice, 0), l.ProductName
 			}
 		}
 	}
