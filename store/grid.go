@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -22,6 +23,8 @@ type GridQuery struct {
 	Desc     bool
 	Page     int // from 1
 	Size     int
+
+	dense bool // the Sync state holds a good share of all orders
 }
 
 // GridSortColumns maps the grid's sortable columns to SQL.
@@ -108,8 +111,14 @@ func (q GridQuery) where() (string, []any, error) {
 	case StateNotInSync:
 		conds = append(conds, notInSync)
 	case StateInSync, StatePending, StateError:
-		// Few orders are in these states: find them by the state's index.
-		conds = append(conds, `g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)`)
+		if q.dense {
+			// Many orders are in this state: a sort by the grid's own
+			// index finds a page of them after a few lookups.
+			conds = append(conds, `(SELECT x.state FROM magesync_object x WHERE x.order_id = g.entity_id AND x.kind = 'order') = ?`)
+		} else {
+			// Few are: read them by the state's index, then sort them.
+			conds = append(conds, `g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)`)
+		}
 		args = append(args, q.Sync)
 	}
 	if len(conds) == 0 {
@@ -118,15 +127,14 @@ func (q GridQuery) where() (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
-// fulltextQuery turns words into a boolean-mode query where each word must
-// match as a prefix; operators typed by the admin are dropped.
+// fulltextQuery turns words into a boolean-mode query in which each word
+// must match as a prefix. Only letters and digits reach the query: every
+// other character (the parser's operators among them) separates words.
 func fulltextQuery(s string) string {
 	var words []string
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool {
-		return !(r == '_' || r == '.' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127)
-	}) {
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		if len([]rune(w)) >= 3 { // InnoDB's minimum token size
-			words = append(words, `+"`+strings.ReplaceAll(w, `"`, ``)+`"`)
+			words = append(words, "+"+w+"*")
 		}
 	}
 	return strings.Join(words, " ")
@@ -164,13 +172,26 @@ type segment struct {
 // OrderGrid returns one page of the orders grid and the number of orders
 // matching the filters.
 func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, error) {
-	where, args, err := q.where()
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+	if fulltextQuery(q.Keyword) != "" && q.Sync == "" && q.Sort != "sf_id" && q.Sort != "sync" {
+		if rows, total, ok, err := s.keywordPage(ctx, q); err != nil || ok {
+			return rows, total, err
+		}
 	}
 	total, err := s.countGrid(ctx, q)
 	if err != nil {
 		return nil, 0, err
+	}
+	if q.Sync != "" && q.Sync != StateNotInSync {
+		// The highest id is an instant stand-in for the number of orders.
+		var all int
+		if err := s.db.GetContext(ctx, &all, `SELECT COALESCE(MAX(entity_id), 0) FROM sales_order_grid`); err != nil {
+			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+		}
+		q.dense = total*50 >= all
+	}
+	where, args, err := q.where()
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 	}
 	dir := "ASC"
 	if q.Desc {
@@ -225,16 +246,22 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 		ids = append(ids, part...)
 		offset = 0
 	}
+	rows, err := s.gridRows(ctx, ids)
+	return rows, total, err
+}
+
+// gridRows reads whole grid rows for ids, in the order of ids.
+func (s *Store) gridRows(ctx context.Context, ids []uint32) ([]GridRow, error) {
 	if len(ids) == 0 {
-		return nil, total, nil
+		return nil, nil
 	}
 	qs, qargs, err := sqlx.In(`SELECT `+gridColumns+` FROM sales_order_grid g`+objectJoin+` WHERE g.entity_id IN (?)`, ids)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+		return nil, fmt.Errorf("store: orders grid: %w", err)
 	}
 	var found []GridRow
 	if err := s.db.SelectContext(ctx, &found, qs, qargs...); err != nil {
-		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+		return nil, fmt.Errorf("store: orders grid: %w", err)
 	}
 	byID := make(map[uint32]GridRow, len(found))
 	for _, r := range found {
@@ -246,7 +273,44 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 			rows = append(rows, r)
 		}
 	}
-	return rows, total, nil
+	return rows, nil
+}
+
+// keywordPage serves a keyword search sorted by a grid column with one
+// fulltext scan, counting the matches as it pages them. ok is false when
+// the page is past the end (the count is then unknown).
+func (s *Store) keywordPage(ctx context.Context, q GridQuery) (rows []GridRow, total int, ok bool, err error) {
+	where, args, err := q.where()
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("store: orders grid: %w", err)
+	}
+	col, known := GridSortColumns[q.Sort]
+	if !known {
+		col = GridSortColumns["created_at"]
+	}
+	dir := "ASC"
+	if q.Desc {
+		dir = "DESC"
+	}
+	size := q.Size
+	if size <= 0 {
+		size = 20
+	}
+	var page []struct {
+		ID    uint32 `db:"entity_id"`
+		Total int    `db:"total"`
+	}
+	err = s.db.SelectContext(ctx, &page, `SELECT g.entity_id, COUNT(*) OVER () AS total FROM sales_order_grid g`+where+
+		` ORDER BY `+col+` `+dir+`, g.entity_id `+dir+` LIMIT ? OFFSET ?`, append(args, size, (max(q.Page, 1)-1)*size)...)
+	if err != nil || len(page) == 0 {
+		return nil, 0, false, err
+	}
+	ids := make([]uint32, len(page))
+	for i, p := range page {
+		ids[i] = p.ID
+	}
+	rows, err = s.gridRows(ctx, ids)
+	return rows, page[0].Total, true, err
 }
 
 // sfIDSegments sorts by Salesforce Order ID: orders without one (by id),

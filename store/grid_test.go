@@ -78,3 +78,29 @@ func TestGridSortsBySyncColumns(t *testing.T) {
 		}
 	}
 }
+
+func TestGridKeywordSearch(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 50)
+	var name string
+	if err := s.DB().Get(&name, `SELECT SUBSTRING_INDEX(billing_name, ' ', -1) FROM sales_order_grid WHERE entity_id = 3`); err != nil {
+		t.Fatal(err)
+	}
+	var want []uint32
+	if err := s.DB().Select(&want, `SELECT entity_id FROM sales_order_grid WHERE billing_name LIKE CONCAT('%', ?, '%')
+		OR shipping_name LIKE CONCAT('%', ?, '%') OR customer_name LIKE CONCAT('%', ?, '%') ORDER BY created_at DESC, entity_id DESC`, name, name, name); err != nil {
+		t.Fatal(err)
+	}
+	rows, total, err := s.OrderGrid(ctx, store.GridQuery{Keyword: name + " @+-", Sort: "created_at", Desc: true, Size: 20, Page: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total < len(want) || len(rows) == 0 || rows[0].EntityID != want[0] {
+		t.Errorf("search %q: %d rows of %d, first %v; want %d matches starting %d", name, len(rows), total, rows, len(want), want[0])
+	}
+	// Past the last page: no rows, and the count still right.
+	rows, total2, err := s.OrderGrid(ctx, store.GridQuery{Keyword: name, Size: 20, Page: 99})
+	if err != nil || len(rows) != 0 || total2 != total {
+		t.Errorf("page 99: %d rows, total %d (want %d), %v", len(rows), total2, total, err)
+	}
+}
