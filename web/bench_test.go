@@ -91,7 +91,8 @@ func BenchmarkPages(b *testing.B) {
 		"grid-not-in-sync-sort": "/admin/sales/order?sync=not_in_sync&sort=sf_id",
 		"grid-keyword":          "/admin/sales/order?search=Kowalski",
 		"grid-sort-sf-id-desc":  "/admin/sales/order?sort=sf_id&dir=desc&p=30",
-		"grid-sort-sync":        "/admin/sales/order?sort=sync&dir=asc&p=400",
+		"grid-sort-sync":        "/admin/sales/order?sort=sync&dir=asc",
+		"grid-sort-sync-p400":   "/admin/sales/order?sort=sync&dir=asc&p=400",
 		"grid-200-per-page":     "/admin/sales/order?limit=200",
 		"order-view":            "/admin/sales/order/4242",
 	}
