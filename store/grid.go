@@ -111,14 +111,7 @@ func (q GridQuery) where() (string, []any, error) {
 	case StateNotInSync:
 		conds = append(conds, notInSync)
 	case StateInSync, StatePending, StateError:
-		if q.dense {
-			// Many orders are in this state: a sort by the grid's own
-			// index finds a page of them after a few lookups.
-			conds = append(conds, `(SELECT x.state FROM magesync_object x WHERE x.order_id = g.entity_id AND x.kind = 'order') = ?`)
-		} else {
-			// Few are: read them by the state's index, then sort them.
-			conds = append(conds, `g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)`)
-		}
+		conds = append(conds, stateCond(q.dense))
 		args = append(args, q.Sync)
 	}
 	if len(conds) == 0 {
@@ -138,6 +131,24 @@ func fulltextQuery(s string) string {
 		}
 	}
 	return strings.Join(words, " ")
+}
+
+// lookupsFit reports whether finding rows orders of a state that count of
+// total orders are in, by per-row lookups along the grid's sort, stays
+// within a small budget of lookups.
+func lookupsFit(rows, count, total int) bool {
+	return count > 0 && rows*total/count <= 20000
+}
+
+// stateCond selects orders in one sync state (the argument). When many
+// orders are in it, a per-row lookup lets a sort by the grid's own index
+// find a page after a few rows; when few are, reading them by the state's
+// index and sorting them is cheaper.
+func stateCond(dense bool) string {
+	if dense {
+		return `(SELECT x.state FROM magesync_object x WHERE x.order_id = g.entity_id AND x.kind = 'order') = ?`
+	}
+	return `g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)`
 }
 
 // notInSync and noSFID are per-row lookups rather than anti-joins: most
@@ -165,6 +176,7 @@ type segment struct {
 	from  string // with aliases g and o
 	cond  string // extra condition, "" for none
 	args  []any
+	state string // a sync state: the condition is chosen per page (stateCond)
 	order string
 	count int
 }
@@ -187,7 +199,7 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 		if err := s.db.GetContext(ctx, &all, `SELECT COALESCE(MAX(entity_id), 0) FROM sales_order_grid`); err != nil {
 			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 		}
-		q.dense = total*50 >= all
+		q.dense = lookupsFit(max(q.Page, 1)*max(q.Size, 20), total, all)
 	}
 	where, args, err := q.where()
 	if err != nil {
@@ -228,6 +240,9 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 		if offset >= sg.count {
 			offset -= sg.count
 			continue
+		}
+		if sg.state != "" {
+			sg.cond, sg.args = stateCond(lookupsFit(offset+size-len(ids), sg.count, total)), []any{sg.state}
 		}
 		w := where
 		if sg.cond != "" {
@@ -368,8 +383,7 @@ func (s *Store) syncSegments(ctx context.Context, q GridQuery, where string, arg
 			sg.cond = notInSync
 			sg.count = total - others
 		} else {
-			sg.cond = "g.entity_id IN (SELECT x.order_id FROM magesync_object x WHERE x.kind = 'order' AND x.state = ?)"
-			sg.args = []any{st}
+			sg.state = st
 		}
 		segs = append(segs, sg)
 	}
