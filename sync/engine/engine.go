@@ -74,10 +74,11 @@ type Engine struct {
 	log  *slog.Logger
 	wake chan struct{}
 
-	mu     sync.Mutex
-	org    *orgInfo
-	stores map[uint16]storeEntry
-	labels map[string]string
+	mu       sync.Mutex
+	org      *orgInfo
+	stores   map[uint16]storeEntry
+	labels   map[string]string
+	labelsAt time.Time
 }
 
 type storeEntry struct {
@@ -333,19 +334,20 @@ func (e *Engine) storeInfo(ctx context.Context, storeID uint16) StoreInfo {
 	return info
 }
 
-// statusLabel is a Magento status's label, for skip reasons.
+// statusLabel is a Magento status's label, for skip reasons. Labels are
+// read again after a minute: merchants add and rename statuses.
 func (e *Engine) statusLabel(ctx context.Context) func(string) string {
 	e.mu.Lock()
-	labels := e.labels
+	labels, at := e.labels, e.labelsAt
 	e.mu.Unlock()
-	if labels == nil {
-		labels = map[string]string{}
+	if labels == nil || time.Since(at) > time.Minute {
 		if sts, err := e.st.OrderStatuses(ctx); err == nil {
+			labels = map[string]string{}
 			for _, s := range sts {
 				labels[s.Code] = s.Label
 			}
 			e.mu.Lock()
-			e.labels = labels
+			e.labels, e.labelsAt = labels, time.Now()
 			e.mu.Unlock()
 		}
 	}
