@@ -317,3 +317,26 @@ func TestConnectionPage(t *testing.T) {
 		t.Errorf("bad login URL: %d", code)
 	}
 }
+
+// Without JavaScript a ticked "Use system value" keeps its select disabled:
+// unticking it and saving makes the shown value explicit, so the select is
+// enabled on the next page.
+func TestConfigUseSystemValueWithoutJavaScript(t *testing.T) {
+	a := newApp(t, 1)
+	c := a.login()
+	_, body, _ := c.get("/admin/salesforce/orders/config")
+	if !strings.Contains(body, `<select id="sync_notes" name="sync_notes" disabled`) {
+		t.Fatal("a setting on its system value is not shown disabled")
+	}
+	c.post("/admin/salesforce/orders/config", url.Values{"sync_notes_shown": {"1"}})
+	values, _ := a.st.SettingValues(context.Background())
+	for _, v := range values {
+		if v.Path == store.PathSyncNotes && (!v.IsSet || v.Value != "0") {
+			t.Errorf("sync_notes after unticking = %+v", v)
+		}
+	}
+	_, body, _ = c.get("/admin/salesforce/orders/config")
+	if strings.Contains(body, `<select id="sync_notes" name="sync_notes" disabled`) {
+		t.Error("the select is still disabled after unticking Use system value")
+	}
+}
