@@ -67,7 +67,24 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 		}
 		b.callFailed(ctx, b.open(), err)
 	}
-	return len(b.jobs), b.record(context.WithoutCancel(ctx))
+	if err := b.record(context.WithoutCancel(ctx)); err != nil {
+		return len(b.jobs), err
+	}
+	b.logOutcomes()
+	return len(b.jobs), nil
+}
+
+// logOutcomes says in one line what a batch did.
+func (b *batch) logOutcomes() {
+	counts := map[string]int{}
+	for _, j := range b.jobs {
+		if j.outcome != nil {
+			counts[j.outcome.Status]++
+		}
+	}
+	b.e.log.Info("sync batch", "worker", b.worker, "orders", len(b.jobs), "complete", counts[store.QueueComplete],
+		"skipped", counts[store.QueueSkipped], "error", counts[store.QueueError], "failed", counts[store.QueueFailed],
+		"retry", counts[store.QueueNew])
 }
 
 // open returns the jobs whose fate is not decided yet.
