@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"magesync/store"
+	"magesync/sync/engine"
 	"magesync/sync/salesforce"
 	"magesync/views"
 )
@@ -185,14 +185,9 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 		changes = append(changes, store.Set(store.PathStatusMap, string(b)))
 	}
 
-	// An Activated-category Default Status is refused while Salesforce says so.
 	if def := r.PostFormValue("default_status"); def != "" && r.PostFormValue("default_status_inherit") != "1" {
-		if sts, notice := s.orgStatuses(r); notice == "" {
-			for _, st := range sts {
-				if st.APIName == def && st.StatusCode != "Draft" {
-					errs["default_status"] = fmt.Sprintf("%s is an %s-category status. Salesforce creates orders only in a Draft-category status; choose one of those.", st.MasterLabel, st.StatusCode)
-				}
-			}
+		if _, err := s.eng.CheckDefaultStatus(ctx, def); err != nil {
+			errs["default_status"] = strings.TrimPrefix(err.Error(), engine.ErrNotDraftStatus.Error()+": ") + "."
 		}
 	}
 	if len(errs) == 0 {

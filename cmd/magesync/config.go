@@ -5,8 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
 
 	"magesync/store"
+	"magesync/sync/engine"
 )
 
 func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
@@ -41,6 +44,17 @@ func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
 	key := store.SecretKey(*secretKey)
 	switch verb {
 	case "set":
+		if rest[0] == store.PathDefaultStatus {
+			// As the configuration page does: ask the org for the category.
+			e := engine.New(s, engine.SettingsClient(s, key, os.Getenv, nil), engine.Options{Logger: slog.New(slog.DiscardHandler)})
+			checked, err := e.CheckDefaultStatus(ctx, rest[1])
+			if err != nil {
+				return err
+			}
+			if !checked {
+				fmt.Fprintln(stdout, "warning: Salesforce could not be asked whether this is a Draft-category status; saving it anyway")
+			}
+		}
 		return s.SaveSettings(ctx, *user, key, []store.Change{store.Set(rest[0], rest[1])})
 	case "unset":
 		return s.SaveSettings(ctx, *user, key, []store.Change{store.UseDefault(rest[0])})

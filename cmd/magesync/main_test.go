@@ -173,3 +173,33 @@ func TestSyncCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigRefusesAnActivatedDefaultStatus(t *testing.T) {
+	name := "magesync_test_cli_status"
+	t.Cleanup(func() { magentodb.DropDatabase(context.Background(), dbtest.ServerDSN(), name) })
+	code, out, errOut := runCLI(t, "demo", "--seed-only", "--orders", "1", "--db", name, "--dsn", dbtest.ServerDSN())
+	if code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	dsn := strings.TrimSpace(strings.TrimPrefix(strings.Split(out, "\n")[1], "DSN: "))
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	defer srv.Close()
+	t.Setenv("MAGESYNC_DSN", dsn)
+	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
+	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
+	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
+	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	code, _, errOut = runCLI(t, "config", "set", "magesync/order/default_status", "Activated")
+	if code != 1 || !strings.Contains(errOut, "Activated-category") {
+		t.Errorf("activated default status: exit %d %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "config", "set", "magesync/order/default_status", "Draft"); code != 0 {
+		t.Errorf("draft default status: exit %d %q", code, errOut)
+	}
+	// Salesforce unreachable: saved, with a warning.
+	t.Setenv("MAGESYNC_SF_LOGIN_URL", "http://127.0.0.1:1")
+	code, out, _ = runCLI(t, "config", "set", "magesync/order/default_status", "Draft")
+	if code != 0 || !strings.Contains(out, "could not be asked") {
+		t.Errorf("unreachable Salesforce: exit %d %q", code, out)
+	}
+}

@@ -380,3 +380,26 @@ func (e *Engine) InstanceURL(ctx context.Context) (string, error) {
 	}
 	return t.InstanceURL, nil
 }
+
+// ErrNotDraftStatus is a Default Status outside the Draft category.
+var ErrNotDraftStatus = errors.New("not a Draft-category status")
+
+// CheckDefaultStatus refuses a Default Status that the org puts in the
+// Activated category: Salesforce creates orders only in a Draft-category
+// status. It reports whether Salesforce could be asked; a status it cannot
+// check is let through, and Salesforce's own error shows in the queue later.
+func (e *Engine) CheckDefaultStatus(ctx context.Context, status string) (checked bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	sts, err := e.OrgStatuses(ctx)
+	if err != nil {
+		return false, nil
+	}
+	for _, st := range sts {
+		if st.APIName == status && st.StatusCode != "Draft" {
+			return true, fmt.Errorf("%w: %s is an %s-category status. Salesforce creates orders only in a Draft-category status; choose one of those",
+				ErrNotDraftStatus, st.MasterLabel, st.StatusCode)
+		}
+	}
+	return true, nil
+}
