@@ -106,7 +106,7 @@ func TestGridSyncAndMarks(t *testing.T) {
 	// Select all matching a filter.
 	var processing int
 	a.st.DB().Get(&processing, `SELECT COUNT(*) FROM sales_order_grid WHERE status = 'processing'`)
-	code, loc = c.post("/admin/sales/order/sync", url.Values{"all": {"1"}, "status": {"processing"}})
+	_, loc = c.post("/admin/sales/order/sync", url.Values{"all": {"1"}, "status": {"processing"}})
 	if msg := c.follow(loc); !strings.Contains(msg, fmt.Sprintf("%d of %d orders are in Salesforce", processing, processing)) {
 		t.Errorf("select all matching: %q", msg)
 	}
@@ -145,7 +145,7 @@ func TestOrderPage(t *testing.T) {
 	}
 
 	// Bad IDs: nothing saved, each error said.
-	code, loc = c.post("/admin/sales/order/2/salesforce", url.Values{"sf_order_id": {"001D000000IqhSLIAZ"}, "sf_account_id": {"001D000000IqhSLAAA"}, "sf_contact_id": {"xyz"}})
+	_, loc = c.post("/admin/sales/order/2/salesforce", url.Values{"sf_order_id": {"001D000000IqhSLIAZ"}, "sf_account_id": {"001D000000IqhSLAAA"}, "sf_contact_id": {"xyz"}})
 	_, body, _ = c.get(loc)
 	for _, want := range []string{"is not an Order ID", "wrong checksum", "must be 15 or 18 characters", "nothing was saved"} {
 		if !strings.Contains(body, want) {
@@ -153,7 +153,7 @@ func TestOrderPage(t *testing.T) {
 		}
 	}
 	// A 15-character ID is accepted and stored as 18; Save and Sync syncs.
-	code, loc = c.post("/admin/sales/order/2/salesforce", url.Values{"sf_order_id": {orderID[1][:15]}, "sf_account_id": {acct[1]}, "sf_contact_id": {""}})
+	_, loc = c.post("/admin/sales/order/2/salesforce", url.Values{"sf_order_id": {orderID[1][:15]}, "sf_account_id": {acct[1]}, "sf_contact_id": {""}})
 	if msg := c.follow(loc); !strings.Contains(msg, "success:Order #") {
 		t.Errorf("save and sync: %q", msg)
 	}

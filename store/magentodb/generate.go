@@ -133,7 +133,6 @@ type gen struct {
 	products []product
 	virtuals []product
 	sum      Summary
-	tx       *sql.Tx
 	seqs     map[uint16]int
 }
 

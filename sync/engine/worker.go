@@ -274,7 +274,7 @@ func (b *batch) send(ctx context.Context) error {
 			if i < len(results) {
 				b.graphDone(j, results[i])
 			} else {
-				b.retry(j, errors.New("Salesforce answered fewer graphs than were sent"))
+				b.retry(j, errors.New("the answer held fewer graphs than were sent"))
 			}
 		}
 	}

@@ -8,6 +8,11 @@ import (
 	"strings"
 )
 
+// refError is why a reference could not be resolved, in Salesforce's words.
+type refError string
+
+func (e refError) Error() string { return string(e) }
+
 // refRe matches @{referenceId.path} in composite URLs and bodies.
 var refRe = regexp.MustCompile(`@\{([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+|\[\d+\])*)\}`)
 
@@ -86,7 +91,7 @@ func lookupRef(path string, res results) (any, error) {
 	}
 	cur, ok := res[name]
 	if !ok {
-		return nil, fmt.Errorf("Invalid reference specified. No value for %s found in %s. Provided referenceId ('%s') must match a previous, successful request", path, name, name)
+		return nil, refError(fmt.Sprintf("Invalid reference specified. No value for %s found in %s. Provided referenceId ('%s') must match a previous, successful request", path, name, name))
 	}
 	for _, step := range splitPath(rest) {
 		switch {
@@ -94,13 +99,13 @@ func lookupRef(path string, res results) (any, error) {
 			n, _ := strconv.Atoi(strings.Trim(step, "[]"))
 			arr, ok := cur.([]any)
 			if !ok || n >= len(arr) {
-				return nil, fmt.Errorf("Invalid reference specified. No value for %s found in %s", path, name)
+				return nil, refError(fmt.Sprintf("Invalid reference specified. No value for %s found in %s", path, name))
 			}
 			cur = arr[n]
 		default:
 			m, ok := cur.(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("Invalid reference specified. No value for %s found in %s", path, name)
+				return nil, refError(fmt.Sprintf("Invalid reference specified. No value for %s found in %s", path, name))
 			}
 			v, ok := m[step]
 			if !ok {
@@ -113,7 +118,7 @@ func lookupRef(path string, res results) (any, error) {
 				}
 			}
 			if !ok {
-				return nil, fmt.Errorf("Invalid reference specified. No value for %s found in %s", path, name)
+				return nil, refError(fmt.Sprintf("Invalid reference specified. No value for %s found in %s", path, name))
 			}
 			cur = v
 		}
