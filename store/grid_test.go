@@ -104,3 +104,21 @@ func TestGridKeywordSearch(t *testing.T) {
 		t.Errorf("page 99: %d rows, total %d (want %d), %v", len(rows), total2, total, err)
 	}
 }
+
+func TestEnqueueManyOrders(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 4500)
+	ids, err := s.OrderGridIDs(ctx, store.GridQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := s.Enqueue(ctx, ids, store.ReasonBulk)
+	if err != nil || len(entries) != 4500 {
+		t.Fatalf("enqueued %d of 4500: %v", len(entries), err)
+	}
+	// Again: every order keeps its one open entry.
+	again, err := s.Enqueue(ctx, ids, store.ReasonManual)
+	if err != nil || !slices.Equal(again, entries) {
+		t.Errorf("second enqueue: %d entries, %v", len(again), err)
+	}
+}

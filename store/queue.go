@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,13 +56,20 @@ func (s *Store) Enqueue(ctx context.Context, orderIDs []uint32, reason string) (
 	if len(orderIDs) == 0 {
 		return nil, nil
 	}
+	// Chunks keep statements and transactions small when a bulk action
+	// selects every order of a large store.
 	var ids []uint64
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		ids, err = enqueue(ctx, tx, orderIDs, reason)
-		return err
-	})
-	return ids, err
+	for chunk := range slices.Chunk(orderIDs, 2000) {
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			got, err := enqueue(ctx, tx, chunk, reason)
+			ids = append(ids, got...)
+			return err
+		})
+		if err != nil {
+			return ids, err
+		}
+	}
+	return ids, nil
 }
 
 func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason string) ([]uint64, error) {
