@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"magesync/store"
 	"magesync/store/dbtest"
@@ -120,5 +121,40 @@ func TestEnqueueManyOrders(t *testing.T) {
 	again, err := s.Enqueue(ctx, ids, store.ReasonManual)
 	if err != nil || !slices.Equal(again, entries) {
 		t.Errorf("second enqueue: %d entries, %v", len(again), err)
+	}
+}
+
+func TestLeases(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 3)
+	if _, err := s.Enqueue(ctx, []uint32{1, 2}, store.ReasonManual); err != nil {
+		t.Fatal(err)
+	}
+	a, err := s.ClaimQueue(ctx, "a", 10, time.Minute)
+	if err != nil || len(a) != 2 || a[0].Attempts != 1 {
+		t.Fatalf("claim a: %+v %v", a, err)
+	}
+	if b, _ := s.ClaimQueue(ctx, "b", 10, time.Minute); len(b) != 0 {
+		t.Fatalf("b claimed leased entries: %+v", b)
+	}
+	// a's lease on entry 1 runs out (a stalled); b takes it over.
+	s.DB().Exec(`UPDATE magesync_queue SET lease_until = NOW(6) - INTERVAL 1 SECOND WHERE id = ?`, a[0].ID)
+	b, err := s.ClaimQueue(ctx, "b", 10, time.Minute)
+	if err != nil || len(b) != 1 || b[0].ID != a[0].ID || b[0].Attempts != 2 {
+		t.Fatalf("claim b: %+v %v", b, err)
+	}
+	held, err := s.RenewLeases(ctx, "a", []uint64{a[0].ID, a[1].ID}, time.Minute)
+	if err != nil || !slices.Equal(held, []uint64{a[1].ID}) {
+		t.Errorf("a still holds %v, want only %d", held, a[1].ID)
+	}
+	// a's late outcome for the entry b holds changes nothing.
+	if err := s.InTx(ctx, "a", func(tx *store.Tx) error {
+		return tx.Finish(ctx, store.Outcome{EntryID: a[0].ID, Status: store.QueueComplete, Message: "late"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := s.QueueEntries(ctx, []uint64{a[0].ID})
+	if e[0].Status != store.QueueProcessing || e[0].LeaseOwner != "b" {
+		t.Errorf("entry after a's late outcome: %+v", e[0])
 	}
 }

@@ -180,6 +180,31 @@ func (s *Store) ClaimQueue(ctx context.Context, worker string, limit int, lease 
 	return out, nil
 }
 
+// RenewLeases extends worker's leases on entries and returns the ids it
+// still holds: an entry whose lease expired may be another worker's now.
+func (s *Store) RenewLeases(ctx context.Context, worker string, ids []uint64, lease time.Duration) ([]uint64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q, args, err := sqlx.In(`UPDATE magesync_queue SET lease_until = NOW(6) + INTERVAL ? MICROSECOND
+		WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, lease.Microseconds(), ids, worker)
+	if err != nil {
+		return nil, fmt.Errorf("store: renew leases: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return nil, fmt.Errorf("store: renew leases: %w", err)
+	}
+	q, args, err = sqlx.In(`SELECT id FROM magesync_queue WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, ids, worker)
+	if err != nil {
+		return nil, fmt.Errorf("store: renew leases: %w", err)
+	}
+	var held []uint64
+	if err := s.db.SelectContext(ctx, &held, q, args...); err != nil {
+		return nil, fmt.Errorf("store: renew leases: %w", err)
+	}
+	return held, nil
+}
+
 // QueueEntries loads entries by id.
 func (s *Store) QueueEntries(ctx context.Context, ids []uint64) ([]QueueEntry, error) {
 	if len(ids) == 0 {

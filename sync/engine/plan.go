@@ -135,7 +135,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		b.Update("status", "Order", ordRef, salesforce.Record{"Status": p.final})
 	}
 	for i, n := range m.Notes {
-		if _, sent := k.notes[n.Key]; sent && k.notes[n.Key] != "" {
+		if k.notes[n.Key] != "" {
 			continue
 		}
 		ref := "n" + strconv.Itoa(i)

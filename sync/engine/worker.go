@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -22,6 +23,7 @@ type job struct {
 	result      *salesforce.GraphResult // the graph succeeded
 	dropIntents bool                    // the graph failed: it created nothing
 	lostStatus  bool                    // Salesforce has the order in a status we did not send
+	lostLease   bool                    // another worker took the entry: record nothing
 
 	outcome *store.Outcome // set once the job's fate is decided
 	state   string         // order sync state to record with it ("" = leave)
@@ -250,6 +252,12 @@ func (b *batch) send(ctx context.Context) error {
 			return err
 		}
 	}
+	// Renew the leases for the sending: an entry this worker no longer holds
+	// belongs to another, which will send it; sending it here too could
+	// create its notes twice.
+	if graphs, err = b.holdLeases(ctx, graphs); err != nil {
+		return err
+	}
 	for len(graphs) > 0 {
 		n, nodes := 0, 0
 		for n < len(graphs) && n < salesforce.MaxGraphs && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
@@ -279,6 +287,32 @@ func (b *batch) send(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// holdLeases keeps the jobs whose leases this worker still holds, renewed
+// for a full lease; the others are left to the worker that took them.
+func (b *batch) holdLeases(ctx context.Context, jobs []*job) ([]*job, error) {
+	ids := make([]uint64, len(jobs))
+	for i, j := range jobs {
+		ids[i] = j.entry.ID
+	}
+	held, err := b.e.st.RenewLeases(ctx, b.worker, ids, b.e.opts.Lease)
+	if err != nil {
+		return nil, err
+	}
+	var out []*job
+	for _, j := range jobs {
+		if slices.Contains(held, j.entry.ID) {
+			out = append(out, j)
+			continue
+		}
+		// Not ours any more: record nothing for it.
+		j.outcome = &store.Outcome{EntryID: j.entry.ID}
+		j.state, j.plan = "", nil
+		j.lostLease = true
+	}
+	b.deadline = time.Now().Add(b.e.opts.Lease * 3 / 4)
+	return out, nil
 }
 
 func (b *batch) retry(j *job, cause error) {
@@ -356,7 +390,7 @@ func (b *batch) record(ctx context.Context) error {
 	var links []store.Link
 	var orders []store.OrderSync
 	for _, j := range b.jobs {
-		if j.order == nil {
+		if j.order == nil || j.lostLease {
 			continue
 		}
 		row := store.OrderSync{OrderID: j.entry.OrderID, State: j.state, LastError: j.detail}
@@ -385,6 +419,9 @@ func (b *batch) record(ctx context.Context) error {
 			return err
 		}
 		for _, j := range b.jobs {
+			if j.lostLease {
+				continue
+			}
 			if j.dropIntents {
 				if err := tx.DropIntents(ctx, j.entry.OrderID); err != nil {
 					return err
