@@ -30,4 +30,4 @@ verify: lint ## lint, and check that generated files are fresh (on a clean clone
 	$(GO) mod verify
 
 demo: ## a seeded Magento store, the Salesforce simulator and the admin on 127.0.0.1:8080
-	.ci/with-mariadb --keep $(GO) run ./cmd/magesync demo $(DEMO_FLAGS)
+	MAGESYNC_DSN="$${MAGESYNC_TEST_DSN:-root@tcp(127.0.0.1:3306)/}" .ci/with-mariadb --keep $(GO) run ./cmd/magesync demo $(DEMO_FLAGS)
