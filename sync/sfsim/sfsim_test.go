@@ -242,3 +242,17 @@ func TestTokensExpire(t *testing.T) {
 		t.Errorf("expired token: %d %s", w.Code, w.Body)
 	}
 }
+
+func TestHTTPMethodOverride(t *testing.T) {
+	s := New(Options{})
+	tok := login(t, s)
+	w := do(s, tok, "POST", "/services/data/v62.0/sobjects/Account/", `{"Name":"A"}`)
+	var res struct{ ID string }
+	json.Unmarshal(w.Body.Bytes(), &res)
+	if w = do(s, tok, "POST", "/services/data/v62.0/sobjects/Account/"+res.ID+"?_HttpMethod=PATCH", `{"Name":"B"}`); w.Code != 204 {
+		t.Fatalf("POST with _HttpMethod=PATCH: %d %s", w.Code, w.Body)
+	}
+	if w = do(s, tok, "GET", "/services/data/v62.0/sobjects/Account/"+res.ID+"?fields=Name", ""); !strings.Contains(w.Body.String(), `"Name":"B"`) {
+		t.Errorf("after the update: %s", w.Body)
+	}
+}
