@@ -222,6 +222,12 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 		defer clear(s.tokens) // this call succeeds; the next one needs a new token
 	}
 	path := m[2]
+	method := r.Method
+	// Clients that cannot send PATCH post with ?_HttpMethod=PATCH.
+	if o := r.URL.Query().Get("_HttpMethod"); method == http.MethodPost && o == http.MethodPatch {
+		method = o
+	}
+	s.byRoute[method+" "+routeKey(path)]++
 
 	var in any
 	if len(body) > 0 {
@@ -230,17 +236,11 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	method := r.Method
-	// Clients that cannot send PATCH post with ?_HttpMethod=PATCH.
-	if m := r.URL.Query().Get("_HttpMethod"); method == http.MethodPost && m == http.MethodPatch {
-		method = m
-	}
 	isWrite := method != http.MethodGet && path != "/composite/graph"
 	if isWrite && s.lockRowDice() {
 		writeJSON(w, 400, lockRowError())
 		return
 	}
-	s.byRoute[method+" "+routeKey(path)]++
 	x := &call{sim: s, version: m[1] + ".0"}
 	s.org.begin()
 	status, out := x.route(method, path, r.URL.Query(), in, true)
