@@ -36,12 +36,12 @@ func (s *Store) ConfigValue(ctx context.Context, path string, storeID uint16) (v
 }
 
 // defaultConfig reads the default-scope values of paths under prefix.
-func (s *Store) defaultConfig(ctx context.Context, q sqlQueryer, prefix string) (map[string]string, error) {
+func (s *Store) defaultConfig(ctx context.Context, prefix string) (map[string]string, error) {
 	var rows []struct {
 		Path  string         `db:"path"`
 		Value sql.NullString `db:"value"`
 	}
-	err := q.SelectContext(ctx, &rows, `SELECT path, value FROM core_config_data
+	err := s.db.SelectContext(ctx, &rows, `SELECT path, value FROM core_config_data
 		WHERE scope = 'default' AND scope_id = 0 AND path LIKE CONCAT(?, '%')`, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("store: read config %s*: %w", prefix, err)
@@ -51,8 +51,4 @@ func (s *Store) defaultConfig(ctx context.Context, q sqlQueryer, prefix string) 
 		m[r.Path] = r.Value.String
 	}
 	return m, nil
-}
-
-type sqlQueryer interface {
-	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }

@@ -95,6 +95,15 @@ func (d Decimal) Money() string {
 	return fmt.Sprintf("%s%d.%02d", sign, cents/100, cents%100)
 }
 
+// Plain formats without trailing zeros: "3", "1.5", "-0.25".
+func (d Decimal) Plain() string {
+	s := strings.TrimRight(strings.TrimRight(d.String(), "0"), ".")
+	if s == "" || s == "-" || s == "-0" {
+		return "0"
+	}
+	return s
+}
+
 // Float returns d as a float64, for JSON payloads.
 func (d Decimal) Float() float64 { return float64(d) / DecimalScale }
 

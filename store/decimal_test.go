@@ -41,3 +41,11 @@ func TestDecimalFormat(t *testing.T) {
 		t.Errorf("Scan(3.1400) = %d, %v", d, err)
 	}
 }
+
+func TestDecimalPlain(t *testing.T) {
+	for d, want := range map[Decimal]string{30000: "3", 15000: "1.5", -2500: "-0.25", 0: "0", 1: "0.0001", 1000000: "100"} {
+		if got := d.Plain(); got != want {
+			t.Errorf("Decimal(%d).Plain() = %q, want %q", int64(d), got, want)
+		}
+	}
+}

@@ -198,7 +198,7 @@ type SettingValue struct {
 // SettingValues returns every setting with its stored or default value.
 // Secrets are never returned, only whether one is stored.
 func (s *Store) SettingValues(ctx context.Context) ([]SettingValue, error) {
-	raw, err := s.defaultConfig(ctx, s.db, "magesync/")
+	raw, err := s.defaultConfig(ctx, "magesync/")
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (s *Store) SettingValues(ctx context.Context) ([]SettingValue, error) {
 }
 
 func (s *Store) settingValues(ctx context.Context, prefix string) (map[string]string, error) {
-	raw, err := s.defaultConfig(ctx, s.db, prefix)
+	raw, err := s.defaultConfig(ctx, prefix)
 	if err != nil {
 		return nil, err
 	}

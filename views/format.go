@@ -8,16 +8,20 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // plural says "1 record" or "1,204 records".
 func plural(n int, noun string) string {
-	s := strconv.Itoa(n)
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
 	if n != 1 {
 		noun += "s"
 	}
-	return string(out) + " " + noun
+	return GroupDigits(strconv.Itoa(n)) + " " + noun
+}
+
+// GroupDigits puts thousands separators into a run of digits: "1204" → "1,204".
+func GroupDigits(digits string) string {
+	var out []byte
+	for i := range len(digits) {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, digits[i])
+	}
+	return string(out)
 }

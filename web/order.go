@@ -61,14 +61,6 @@ func nonEmpty(ss ...string) []string {
 	return out
 }
 
-func qty(d store.Decimal) string {
-	s := strings.TrimRight(strings.TrimRight(d.String(), "0"), ".")
-	if s == "" {
-		return "0"
-	}
-	return s
-}
-
 func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 	o, ok := s.orderFromURL(w, r)
 	if !ok {
@@ -117,7 +109,7 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 	}
 	cur := o.OrderCurrencyCode
 	for _, it := range o.Items {
-		oi := views.OrderItem{Name: it.Name, SKU: it.SKU, Price: money(it.Price, cur), Qty: qty(it.QtyOrdered),
+		oi := views.OrderItem{Name: it.Name, SKU: it.SKU, Price: money(it.Price, cur), Qty: it.QtyOrdered.Plain(),
 			Subtotal: money(it.RowTotal, cur), Tax: money(it.TaxAmount, cur), Discount: money(it.DiscountAmount, cur),
 			RowTotal: money(it.RowTotal+it.TaxAmount-it.DiscountAmount, cur)}
 		var opts []string

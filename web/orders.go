@@ -226,14 +226,7 @@ func money(d store.Decimal, currency string) string {
 	neg := strings.HasPrefix(m, "-")
 	m = strings.TrimPrefix(m, "-")
 	whole, frac, _ := strings.Cut(m, ".")
-	var b []byte
-	for i := range len(whole) {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b = append(b, ',')
-		}
-		b = append(b, whole[i])
-	}
-	out := sym + string(b) + "." + frac
+	out := sym + views.GroupDigits(whole) + "." + frac
 	if neg {
 		out = "-" + out
 	}

@@ -164,7 +164,7 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 	for _, it := range o.Items {
 		if it.QtyOrdered <= 0 {
 			return nil, mappingError("Item %s (%s) of order #%s has quantity %s; Salesforce order products need a positive quantity",
-				it.SKU, it.Name, o.IncrementID, trimDecimal(it.QtyOrdered))
+				it.SKU, it.Name, o.IncrementID, it.QtyOrdered.Plain())
 		}
 		sku := it.SKU
 		if sku == "" {
@@ -297,14 +297,6 @@ func decimalCents(d store.Decimal) int64 {
 
 // lineCents is an order product's total as Salesforce computes it.
 func lineCents(qty, unit float64) int64 { return int64(math.Round(qty * unit * 100)) }
-
-func trimDecimal(d store.Decimal) string {
-	s := strings.TrimRight(strings.TrimRight(d.String(), "0"), ".")
-	if s == "" || s == "-" {
-		return "0"
-	}
-	return s
-}
 
 // TotalCents is what Salesforce will compute as the order's TotalAmount.
 func (m *Mapped) TotalCents() int64 {
