@@ -23,6 +23,7 @@ type record map[string]any
 type apiError struct {
 	status  int
 	details []salesforce.ErrorDetail
+	dml     bool // a record refused: its errors carry "fields", [] when none
 }
 
 func (e *apiError) Error() string {
@@ -36,7 +37,12 @@ func fail(status int, code, msg string, fields ...string) *apiError {
 	return &apiError{status: status, details: []salesforce.ErrorDetail{{ErrorCode: code, Message: msg, Fields: fields}}}
 }
 
-func badRequest(code, msg string, fields ...string) *apiError { return fail(400, code, msg, fields...) }
+// badRequest is a record Salesforce refused (a DML error).
+func badRequest(code, msg string, fields ...string) *apiError {
+	e := fail(400, code, msg, fields...)
+	e.dml = true
+	return e
+}
 
 var errNotFound = fail(404, "NOT_FOUND", "The requested resource does not exist")
 
@@ -99,6 +105,12 @@ func (o *org) reset() {
 		"CreatedDate": o.stamp(), "LastModifiedDate": o.stamp()})
 	o.stdBookID = id
 	o.journal = nil
+}
+
+// id18 is the org's ID with its checksum, as identity URLs carry it.
+func (o *org) id18() string {
+	id, _ := salesforce.NormalizeID(o.id)
+	return id
 }
 
 func (o *org) stamp() string { return o.now().UTC().Format("2006-01-02T15:04:05.000+0000") }
@@ -217,6 +229,24 @@ func (o *org) begin()    { o.journal = o.journal[:0] }
 func (o *org) commit()   { o.journal = o.journal[:0] }
 func (o *org) rollback() { o.rollbackTo(0) }
 
+// field is def's field of that name as this org has it: the address code
+// fields exist only while State and Country/Territory picklists are on.
+func (o *org) field(def *objectDef, name string) *fieldDef {
+	f := def.field(name)
+	if f == nil || f.picklistCode && !o.rules.picklists() {
+		return nil
+	}
+	return f
+}
+
+// fields lists def's fields as this org has them.
+func (o *org) fields(def *objectDef) []*fieldDef {
+	if o.rules.picklists() {
+		return def.fields
+	}
+	return slices.DeleteFunc(slices.Clone(def.fields), func(f *fieldDef) bool { return f.picklistCode })
+}
+
 // get returns a record by ID of any object, with its object name.
 func (o *org) find(id string) (string, record) {
 	id18, err := salesforce.NormalizeID(id)
@@ -257,9 +287,14 @@ func (o *org) coerce(def *objectDef, body map[string]any, creating bool) (record
 		if k == "attributes" {
 			continue
 		}
-		f := def.field(k)
+		f := o.field(def, k)
 		if f == nil {
 			return nil, badRequest("INVALID_FIELD", fmt.Sprintf("No such column '%s' on sobject of type %s", k, def.name))
+		}
+		if creating && f.name == "Id" {
+			// REST API Developer Guide, "Create a Record".
+			return nil, &apiError{status: 400, details: []salesforce.ErrorDetail{{ErrorCode: "INVALID_FIELD",
+				Message: "The Id field should not be specified in the sobject data."}}}
 		}
 		if creating && !f.createable() || !creating && !f.updateable() {
 			notWritable = append(notWritable, f.name)
@@ -350,8 +385,11 @@ func (o *org) coerceValue(f *fieldDef, v any) (any, *apiError) {
 		default:
 			return nil, parseErr()
 		}
-		if f.length > 0 && utf8.RuneCountInString(s) > f.length {
+		if f.length > 0 && !f.picklistCode && utf8.RuneCountInString(s) > f.length {
 			return nil, badRequest("STRING_TOO_LONG", fmt.Sprintf("%s: data value too large: %s (max length=%d)", labelOf(f.name), truncate(s, 40), f.length), f.name)
+		}
+		if f.typ == tEmail && s != "" && !validEmail(s) {
+			return nil, badRequest("INVALID_EMAIL_ADDRESS", fmt.Sprintf("%s: invalid email address: %s", labelOf(f.name), truncate(s, 80)), f.name)
 		}
 		if f.typ == tPicklist && f.name == "Status" {
 			if _, ok := o.status(s); !ok {
@@ -429,10 +467,13 @@ func (o *org) checkUnique(def *objectDef, id string, rec record) *apiError {
 func (o *org) insert(sobject string, body map[string]any) (string, *apiError) {
 	def := lookupObject(sobject)
 	if def == nil || def.queryOnly {
-		return "", badRequest("NOT_FOUND", "The requested resource does not exist")
+		return "", errNotFound
 	}
 	rec, err := o.coerce(def, body, true)
 	if err != nil {
+		return "", err
+	}
+	if err := o.normalizeAddresses(def.name, rec, rec); err != nil {
 		return "", err
 	}
 	if err := requireFields(def, rec); err != nil {
@@ -454,6 +495,8 @@ func (o *org) insert(sobject string, body map[string]any) (string, *apiError) {
 
 func (o *org) beforeInsert(sobject string, rec record) *apiError {
 	switch sobject {
+	case "Contact":
+		rec["Name"] = personName(rec)
 	case "Order":
 		st, _ := o.status(rec.str("Status"))
 		if st.StatusCode != "Draft" {
@@ -489,10 +532,11 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 		if pbe["IsActive"] != true {
 			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry is inactive)", "PricebookEntryId")
 		}
-		if rec.num("Quantity") == 0 {
-			return badRequest("FIELD_INTEGRITY_EXCEPTION", "Quantity: Quantity can't be zero.", "Quantity")
+		if err := o.checkQuantity(rec); err != nil {
+			return err
 		}
 		rec["Product2Id"] = pbe.str("Product2Id")
+		rec["ListPrice"] = pbe["UnitPrice"]
 		rec["TotalPrice"] = round2(rec.num("Quantity") * rec.num("UnitPrice"))
 		o.itemSeq++
 		rec["OrderItemNumber"] = fmt.Sprintf("%010d", o.itemSeq)
@@ -596,6 +640,9 @@ func (o *org) update(sobject, id string, body map[string]any) *apiError {
 	}
 	next := maps.Clone(cur)
 	maps.Copy(next, changes)
+	if err := o.normalizeAddresses(def.name, next, changes); err != nil {
+		return err
+	}
 	if err := requireFields(def, next); err != nil {
 		return err
 	}
@@ -613,6 +660,8 @@ func (o *org) update(sobject, id string, body map[string]any) *apiError {
 
 func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiError {
 	switch sobject {
+	case "Contact":
+		next["Name"] = personName(next)
 	case "Order":
 		wasActive := cur.str("StatusCode") == "Activated"
 		newStatus, _ := o.status(next.str("Status"))
@@ -637,8 +686,10 @@ func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiEr
 				if stillActive {
 					return badRequest("ENTITY_IS_LOCKED", "Unable to modify activated or superseded Order: cannot change "+f, f)
 				}
-				if f == "Pricebook2Id" && len(o.items[id]) > 0 {
-					return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: Pricebook2Id (cannot change pricebook on order with line items)", f)
+				// Object Reference, "Order": Pricebook2Id can't be changed
+				// once it is set.
+				if f == "Pricebook2Id" && cur.str("Pricebook2Id") != "" {
+					return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: Pricebook2Id (the price book of an order can't be changed once it is set)", f)
 				}
 			}
 		}
@@ -649,8 +700,8 @@ func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiEr
 		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && ord.str("StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
-		if next.num("Quantity") == 0 {
-			return badRequest("FIELD_INTEGRITY_EXCEPTION", "Quantity: Quantity can't be zero.", "Quantity")
+		if err := o.checkQuantity(next); err != nil {
+			return err
 		}
 	}
 	if sobject == "OrderItem" {
@@ -707,7 +758,7 @@ func (o *org) upsert(sobject, field, value string, body map[string]any) (id stri
 
 // delete removes a record (and an order's items and notes).
 func (o *org) delete(sobject, id string) *apiError {
-	def, id18, cur, aerr := o.existing(sobject, id, fail(404, "ENTITY_IS_DELETED", "entity is deleted"))
+	def, id18, cur, aerr := o.existing(sobject, id, errNotFound)
 	if aerr != nil {
 		return aerr
 	}
@@ -755,15 +806,162 @@ func (o *org) view(def *objectDef, apiVersion string, rec record, fields []strin
 	out := map[string]any{"attributes": map[string]any{"type": def.name,
 		"url": "/services/data/v" + apiVersion + "/sobjects/" + def.name + "/" + rec.str("Id")}}
 	if len(fields) == 0 {
-		for _, f := range def.fields {
+		for _, f := range o.fields(def) {
 			out[f.name] = rec[f.name]
 		}
 		return out
 	}
 	for _, name := range fields {
-		if f := def.field(name); f != nil {
+		if f := o.field(def, name); f != nil {
 			out[f.name] = rec[f.name]
 		}
 	}
 	return out
+}
+
+// checkQuantity applies OrderSettings: no zero quantities, and negative ones
+// only where enableNegativeQuantity is on (off in a new org).
+func (o *org) checkQuantity(item record) *apiError {
+	q := item.num("Quantity")
+	switch {
+	case q == 0:
+		return badRequest("FIELD_INTEGRITY_EXCEPTION", "Quantity: Quantity can't be zero.", "Quantity")
+	case q < 0 && !o.rules.EnableNegativeQuantity:
+		return badRequest("FIELD_INTEGRITY_EXCEPTION", "Quantity: Quantity can't be negative.", "Quantity")
+	}
+	return nil
+}
+
+// Salesforce's own words for address values outside the picklists (seen in
+// the errors integrations log; the Help's "State and Country/Territory
+// Picklists" describes the validation).
+const (
+	badCountryMsg = "There's a problem with this country, even though it may appear correct. Please select a country from the list of valid countries."
+	badStateMsg   = "There's a problem with this state, even though it may appear correct. Please select a state from the list of valid states."
+)
+
+// normalizeAddresses applies State and Country/Territory picklists to the
+// compound addresses of a record being written: a country is its
+// integration value (the name) or its ISO code, a state must belong to the
+// country, and setting either of a pair fills the other. changes are the
+// fields this write sets; next is the record as it will be.
+func (o *org) normalizeAddresses(sobject string, next, changes record) *apiError {
+	if !o.rules.picklists() {
+		return nil
+	}
+	for _, p := range addressPrefixes[sobject] {
+		cName, cCode, sName, sCode := p+"Country", p+"CountryCode", p+"State", p+"StateCode"
+		_, nameSet := changes[cName]
+		_, codeSet := changes[cCode]
+		var c *country
+		switch {
+		case codeSet && changes[cCode] != nil:
+			if c = addresses.byCode[next.str(cCode)]; c == nil {
+				return badRequest("FIELD_INTEGRITY_EXCEPTION", badCountryMsg, cCode)
+			}
+			if nameSet && changes[cName] != nil && !strings.EqualFold(next.str(cName), c.name) {
+				return badRequest("FIELD_INTEGRITY_EXCEPTION", badCountryMsg, cName)
+			}
+		case nameSet && changes[cName] != nil:
+			if c = addresses.byName[strings.ToLower(next.str(cName))]; c == nil {
+				return badRequest("FIELD_INTEGRITY_EXCEPTION", badCountryMsg, cName)
+			}
+		case codeSet || nameSet: // cleared
+		default:
+			c = addresses.byCode[next.str(cCode)]
+		}
+		if c != nil {
+			next[cName], next[cCode] = c.name, c.code
+		} else {
+			next[cName], next[cCode] = nil, nil
+		}
+
+		_, sNameSet := changes[sName]
+		_, sCodeSet := changes[sCode]
+		if !sNameSet && !sCodeSet && !nameSet && !codeSet {
+			continue
+		}
+		// lookup finds the state a field names in the country, by code or name.
+		lookup := func(field string) (*state, *apiError) {
+			if c != nil {
+				var s state
+				var ok bool
+				if field == sCode {
+					s, ok = c.stateByCode(next.str(sCode))
+				} else {
+					s, ok = c.stateByName(next.str(sName))
+				}
+				if ok {
+					return &s, nil
+				}
+			}
+			return nil, badRequest("FIELD_INTEGRITY_EXCEPTION", badStateMsg, field)
+		}
+		var st *state
+		var err *apiError
+		switch {
+		case sCodeSet && changes[sCode] != nil:
+			if st, err = lookup(sCode); err == nil && sNameSet && changes[sName] != nil && !strings.EqualFold(next.str(sName), st.name) {
+				err = badRequest("FIELD_INTEGRITY_EXCEPTION", badStateMsg, sName)
+			}
+		case sNameSet && changes[sName] != nil:
+			st, err = lookup(sName)
+		case sNameSet || sCodeSet: // cleared
+		case next[sCode] != nil: // the country changed under a state
+			st, err = lookup(sCode)
+		}
+		if err != nil {
+			return err
+		}
+		if st != nil {
+			next[sName], next[sCode] = st.name, st.code
+		} else {
+			next[sName], next[sCode] = nil, nil
+		}
+	}
+	return nil
+}
+
+// validEmail is the shape Salesforce accepts in an Email field: an ASCII
+// local part of the characters RFC 5322 allows unquoted, and a domain of
+// letter-digit-hyphen labels ending in a top-level domain of letters.
+func validEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || len(local) > 64 || strings.Contains(domain, "@") {
+		return false
+	}
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for i := range len(local) {
+		c := local[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+/=?^_`{|}~.-", c) >= 0) {
+			return false
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := range len(l) {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	tld := labels[len(labels)-1]
+	if len(tld) < 2 {
+		return false
+	}
+	for i := range len(tld) {
+		if c := tld[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -17,7 +18,46 @@ type call struct {
 	version string
 }
 
-func errBody(e *apiError) (int, any) { return e.status, e.details }
+// object is the sObject of that name, as far as the call's API version has it.
+func (c *call) object(name string) *objectDef {
+	def := lookupObject(name)
+	if def != nil && def.name == "OrderStatus" && !c.atLeast(orderStatusMinVersion) {
+		return nil
+	}
+	return def
+}
+
+// dmlError is an error of a refused record: Salesforce always sends its
+// fields, an empty array when none.
+type dmlError struct {
+	Message   string   `json:"message"`
+	ErrorCode string   `json:"errorCode"`
+	Fields    []string `json:"fields"`
+}
+
+func errBody(e *apiError) (int, any) {
+	if !e.dml {
+		return e.status, e.details
+	}
+	out := make([]dmlError, len(e.details))
+	for i, d := range e.details {
+		out[i] = dmlError{Message: d.Message, ErrorCode: d.ErrorCode, Fields: orEmpty(d.Fields)}
+	}
+	return e.status, out
+}
+
+// createResult is a create's answer, exactly as the REST API Developer
+// Guide's "Create a Record" shows it; upsertResult adds "created".
+type createResult struct {
+	ID      string `json:"id"`
+	Success bool   `json:"success"`
+	Errors  []any  `json:"errors"`
+}
+
+type upsertResult struct {
+	createResult
+	Created bool `json:"created"`
+}
 
 // route dispatches a path below /services/data/vNN.0. top is false inside
 // composite and graph requests, where batching resources are not allowed.
@@ -71,22 +111,20 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 		}
 	case parts[0] == "sobjects":
 		if len(parts) == 1 {
-			var list []map[string]any
-			for _, d := range schema {
-				list = append(list, map[string]any{"name": d.name, "label": d.label, "keyPrefix": d.prefix})
+			if method != http.MethodGet {
+				return notAllowed("GET")
 			}
-			slices.SortFunc(list, func(a, b map[string]any) int { return strings.Compare(a["name"].(string), b["name"].(string)) })
-			return 200, map[string]any{"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": list}
+			return 200, c.globalDescribe()
 		}
-		def := lookupObject(parts[1])
+		def := c.object(parts[1])
 		if def == nil {
-			return 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "The requested resource does not exist"}}
+			return errBody(errNotFound)
 		}
 		switch len(parts) {
 		case 2:
 			if method != http.MethodPost {
 				if method == http.MethodGet {
-					return 200, map[string]any{"objectDescribe": map[string]any{"name": def.name, "label": def.label, "keyPrefix": def.prefix}}
+					return 200, map[string]any{"objectDescribe": c.objectSummary(def), "recentItems": []any{}}
 				}
 				return notAllowed("GET,POST")
 			}
@@ -98,7 +136,7 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 			if err != nil {
 				return errBody(err)
 			}
-			return 201, salesforce.SaveResult{ID: id, Success: true, Errors: []salesforce.ErrorDetail{}}
+			return 201, createResult{ID: id, Success: true, Errors: []any{}}
 		case 3:
 			if parts[2] == "describe" {
 				if method != http.MethodGet {
@@ -162,7 +200,7 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 					}
 					return 300, urls
 				}
-				return status, salesforce.SaveResult{ID: id, Success: true, Errors: []salesforce.ErrorDetail{}, Created: status == 201}
+				return status, upsertResult{createResult{ID: id, Success: true, Errors: []any{}}, status == 201}
 			case http.MethodGet:
 				f := def.field(field)
 				if f == nil || !f.external {
@@ -185,36 +223,6 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 
 func jsonBodyError() []salesforce.ErrorDetail {
 	return []salesforce.ErrorDetail{{ErrorCode: "JSON_PARSER_ERROR", Message: "The request body must be a JSON object of field values"}}
-}
-
-func (c *call) describe(def *objectDef) map[string]any {
-	var fields []map[string]any
-	for _, f := range def.fields {
-		fd := map[string]any{
-			"name": f.name, "label": f.label, "type": string(f.typ), "length": f.length,
-			"nillable": !f.required && f.typ != tBoolean, "createable": f.createable(), "updateable": f.updateable(),
-			"externalId": f.external, "unique": f.unique, "idLookup": f.external || f.name == "Id",
-			"referenceTo": []string{}, "picklistValues": []map[string]any{}, "restrictedPicklist": false,
-		}
-		if f.typ == tReference {
-			if f.refTo[0] == "*" {
-				fd["referenceTo"] = []string{"Account", "Contact", "Order", "Product2"}
-			} else {
-				fd["referenceTo"] = f.refTo
-			}
-		}
-		if def.name == "Order" && f.name == "Status" {
-			var vals []map[string]any
-			for _, st := range c.sim.org.statuses {
-				vals = append(vals, map[string]any{"active": true, "defaultValue": st.IsDefault, "label": st.MasterLabel, "validFor": nil, "value": st.ApiName})
-			}
-			fd["picklistValues"] = vals
-			fd["restrictedPicklist"] = true
-		}
-		fields = append(fields, fd)
-	}
-	return map[string]any{"name": def.name, "label": def.label, "keyPrefix": def.prefix, "createable": !def.queryOnly,
-		"updateable": !def.queryOnly, "queryable": true, "fields": fields}
 }
 
 // subrequest is one part of a composite or graph request.
@@ -283,8 +291,16 @@ func (c *call) run(sr subrequest, res results) (int, any) {
 func subResponse(sr subrequest, status int, body any) map[string]any {
 	headers := map[string]string{}
 	if status == 201 {
-		if r, ok := body.(salesforce.SaveResult); ok {
-			headers["Location"] = strings.TrimSuffix(sr.URL, "/") + "/" + r.ID
+		var id string
+		switch r := body.(type) {
+		case createResult:
+			id = r.ID
+		case upsertResult:
+			id = r.ID
+		}
+		// The record's own URL: /services/data/vNN.0/sobjects/{Type}/{id}.
+		if parts := strings.SplitN(strings.TrimPrefix(sr.URL, "/"), "/", 6); id != "" && len(parts) >= 5 {
+			headers["Location"] = "/" + strings.Join(parts[:5], "/") + "/" + id
 		}
 	}
 	return map[string]any{"body": body, "httpHeaders": headers, "httpStatusCode": status, "referenceId": sr.ReferenceID}
@@ -332,7 +348,25 @@ func (c *call) composite(raw any) (int, any) {
 	return 200, map[string]any{"compositeResponse": out}
 }
 
+// Composite graph limits (REST API Developer Guide, "Composite Graph
+// Limits"): graph v50.0 and later; at most 75 graphs and 500 nodes per
+// payload and per graph, depth 15, 15 different nodes (API version, HTTP
+// method and object each make a node different), and after 14 failed graphs
+// the rest are not processed. Nodes are sObject resources only ("Using a
+// Composite Graph").
+const (
+	graphMinVersion     = 50
+	maxDifferentNodes   = 15
+	maxGraphFailures    = 14
+	orderStatusMinVersion = 48 // OrderStatus (Object Reference, "OrderStatus")
+)
+
+var graphIDRe = regexp.MustCompile(`^[A-Za-z0-9]`)
+
 func (c *call) graph(raw any) (int, any) {
+	if !c.atLeast(graphMinVersion) {
+		return errBody(errNotFound)
+	}
 	m, ok := raw.(map[string]any)
 	if !ok {
 		return 400, jsonBodyError()
@@ -345,9 +379,13 @@ func (c *call) graph(raw any) (int, any) {
 		id   string
 		reqs []subrequest
 	}
+	invalid := func(msg string) (int, any) {
+		return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: msg}}
+	}
 	var graphs []graphIn
 	nodes := 0
 	seen := map[string]bool{}
+	kinds := map[string]bool{}
 	for _, g := range list {
 		gm, ok := g.(map[string]any)
 		if !ok {
@@ -355,12 +393,25 @@ func (c *call) graph(raw any) (int, any) {
 		}
 		id, _ := gm["graphId"].(string)
 		if id == "" || seen[id] {
-			return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: "each graph needs a unique graphId"}}
+			return invalid("each graph needs a unique graphId")
+		}
+		if !graphIDRe.MatchString(id) {
+			return invalid("graphId " + id + " must start with an alphanumeric character")
 		}
 		seen[id] = true
 		reqs, err := decodeSubrequests(gm["compositeRequest"])
 		if err != nil {
 			return errBody(err)
+		}
+		if len(reqs) > salesforce.MaxGraphNodes {
+			return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many nodes in graph %s: %d (at most %d)", id, len(reqs), salesforce.MaxGraphNodes)}}
+		}
+		for _, sr := range reqs {
+			kind, ok := graphNodeKind(sr)
+			if !ok {
+				return invalid(fmt.Sprintf("%s %s: a composite graph node must be an sObject resource (sobjects/{object}, sobjects/{object}/{id} or sobjects/{object}/{field}/{value})", sr.Method, sr.URL))
+			}
+			kinds[kind] = true
 		}
 		nodes += len(reqs)
 		graphs = append(graphs, graphIn{id, reqs})
@@ -371,22 +422,32 @@ func (c *call) graph(raw any) (int, any) {
 	if nodes > salesforce.MaxGraphNodes {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many nodes: %d (at most %d in one request)", nodes, salesforce.MaxGraphNodes)}}
 	}
+	if len(kinds) > maxDifferentNodes {
+		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many different nodes: %d (at most %d in one request; API version, HTTP method and object each make a node different)", len(kinds), maxDifferentNodes)}}
+	}
 	o := c.sim.org
 	out := make([]map[string]any, 0, len(graphs))
+	failures := 0
 	for _, g := range graphs {
 		resp := make([]map[string]any, len(g.reqs))
 		ok := true
-		if d := graphDepth(g.reqs); d > salesforce.MaxGraphDepth {
+		switch {
+		case failures >= maxGraphFailures:
 			ok = false
 			for i, sr := range g.reqs {
-				resp[i] = subResponse(sr, 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: fmt.Sprintf("Graph depth %d exceeds the limit of %d", d, salesforce.MaxGraphDepth)}})
+				resp[i] = subResponse(sr, 400, []salesforce.ErrorDetail{errHalted})
 			}
-		} else if c.sim.lockRowDice() {
+		case graphDepth(g.reqs) > salesforce.MaxGraphDepth:
+			ok = false
+			for i, sr := range g.reqs {
+				resp[i] = subResponse(sr, 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: fmt.Sprintf("Graph depth %d exceeds the limit of %d", graphDepth(g.reqs), salesforce.MaxGraphDepth)}})
+			}
+		case c.sim.lockRowDice():
 			ok = false
 			for i, sr := range g.reqs {
 				resp[i] = subResponse(sr, 400, lockRowError())
 			}
-		} else {
+		default:
 			mark := o.mark()
 			res := results{}
 			for i, sr := range g.reqs {
@@ -407,9 +468,36 @@ func (c *call) graph(raw any) (int, any) {
 				resp[i] = subResponse(sr, status, body)
 			}
 		}
+		if !ok {
+			failures++
+		}
 		out = append(out, map[string]any{"graphId": g.id, "graphResponse": map[string]any{"compositeResponse": resp}, "isSuccessful": ok})
 	}
 	return 200, map[string]any{"graphs": out}
+}
+
+// graphNodeKind is what makes a graph node different from another: its API
+// version, method and object. ok is false for a URL that is not an sObject
+// resource, or a method that resource does not take in a graph.
+func graphNodeKind(sr subrequest) (kind string, ok bool) {
+	u, err := url.Parse(sr.URL)
+	if err != nil {
+		return "", false
+	}
+	m := versionPathRe.FindStringSubmatch(u.EscapedPath())
+	if m == nil {
+		return "", false
+	}
+	parts := strings.Split(strings.Trim(m[2], "/"), "/")
+	if parts[0] != "sobjects" || len(parts) < 2 || len(parts) > 4 {
+		return "", false
+	}
+	method := strings.ToUpper(sr.Method)
+	allowed := map[int]string{2: "POST", 3: "DELETE GET PATCH", 4: "DELETE GET PATCH POST"}[len(parts)]
+	if !slices.Contains(strings.Fields(allowed), method) {
+		return "", false
+	}
+	return m[1] + " " + method + " " + strings.ToLower(parts[1]), true
 }
 
 // graphDepth is the longest chain of references among the nodes.
@@ -472,7 +560,7 @@ func (c *call) collection(method string, rest []string, q url.Values, raw any) (
 		return 200, c.eachRecord(len(ids), allOrNone, func(i int) (string, bool, *apiError) {
 			sobject, rec := o.find(ids[i])
 			if rec == nil {
-				return ids[i], false, fail(404, "ENTITY_IS_DELETED", "entity is deleted")
+				return ids[i], false, errNotFound
 			}
 			return rec.str("Id"), false, o.delete(sobject, ids[i])
 		})

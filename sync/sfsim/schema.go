@@ -42,6 +42,10 @@ type fieldDef struct {
 	external bool
 	unique   bool
 	refTo    []string // "*" for any object (Note.ParentId)
+	// picklistCode marks the *CountryCode and *StateCode fields: they exist
+	// only while the org has State and Country/Territory picklists on.
+	picklistCode bool
+	custom       bool
 }
 
 func (f *fieldDef) createable() bool { return f.access != readOnly }
@@ -67,16 +71,35 @@ func ref(name string, to ...string) *fieldDef {
 	return &fieldDef{name: name, typ: tReference, length: 18, access: readWrite, refTo: to}
 }
 func typed(name string, t fieldType) *fieldDef {
-	return &fieldDef{name: name, typ: t, access: readWrite}
+	f := &fieldDef{name: name, typ: t, access: readWrite}
+	switch t { // Field Reference: phone 40, email 80
+	case tPhone:
+		f.length = 40
+	case tEmail:
+		f.length = 80
+	}
+	return f
 }
 func req(f *fieldDef) *fieldDef                { f.required = true; return f }
 func ro(f *fieldDef) *fieldDef                 { f.access = readOnly; return f }
 func co(f *fieldDef) *fieldDef                 { f.access = createOnly; return f }
 func extID(f *fieldDef, unique bool) *fieldDef { f.external, f.unique = true, unique; return f }
 
+// address is a compound address's fields, as the Field Reference lists them
+// for Account (Billing, Shipping), Contact (Mailing) and Order.
 func address(prefix string) []*fieldDef {
+	stateCode, countryCode := str(prefix+"StateCode", 10), str(prefix+"CountryCode", 10)
+	stateCode.typ, countryCode.typ = tPicklist, tPicklist
+	stateCode.picklistCode, countryCode.picklistCode = true, true
 	return []*fieldDef{text(prefix+"Street", 255), str(prefix+"City", 40), str(prefix+"State", 80),
-		str(prefix+"PostalCode", 20), str(prefix+"Country", 80)}
+		stateCode, str(prefix+"PostalCode", 20), str(prefix+"Country", 80), countryCode}
+}
+
+// addressPrefixes are the compound addresses of each object.
+var addressPrefixes = map[string][]string{
+	"Account": {"Billing", "Shipping"},
+	"Contact": {"Mailing"},
+	"Order":   {"Billing", "Shipping"},
 }
 
 func object(name, label string, fields ...*fieldDef) *objectDef {
@@ -90,6 +113,7 @@ func object(name, label string, fields ...*fieldDef) *objectDef {
 		if f.label == "" {
 			f.label = labelOf(f.name)
 		}
+		f.custom = strings.HasSuffix(f.name, "__c")
 		o.fields = append(o.fields, f)
 		o.byLower[strings.ToLower(f.name)] = f
 	}
@@ -128,7 +152,7 @@ func buildSchema() map[string]*objectDef {
 			extID(str("Magento_Customer_Key__c", 255), true),
 		}, append(address("Billing"), address("Shipping")...)...)...),
 		object("Contact", "Contact", append([]*fieldDef{
-			req(str("LastName", 80)), str("FirstName", 40), typed("Email", tEmail), typed("Phone", tPhone),
+			req(str("LastName", 80)), str("FirstName", 40), ro(str("Name", 121)), typed("Email", tEmail), typed("Phone", tPhone),
 			ref("AccountId", "Account"), extID(str("Magento_Customer_Key__c", 255), true),
 		}, address("Mailing")...)...),
 		object("Product2", "Product",
@@ -150,10 +174,11 @@ func buildSchema() map[string]*objectDef {
 		object("OrderItem", "Order Product",
 			req(co(ref("OrderId", "Order"))), req(co(ref("PricebookEntryId", "PricebookEntry"))),
 			ro(ref("Product2Id", "Product2")), req(typed("Quantity", tDouble)), req(typed("UnitPrice", tCurrency)),
+			ro(typed("ListPrice", tCurrency)),
 			str("Description", 255), typed("ServiceDate", tDate), ro(typed("TotalPrice", tCurrency)),
 			ro(str("OrderItemNumber", 10)), extID(str("Magento_Item_Id__c", 50), true)),
 		object("Note", "Note",
-			req(co(ref("ParentId", "*"))), req(str("Title", 255)), text("Body", 32000), typed("IsPrivate", tBoolean)),
+			req(co(ref("ParentId", "*"))), req(str("Title", 80)), text("Body", 32000), typed("IsPrivate", tBoolean)),
 		object("OrderStatus", "Order Status",
 			ro(str("ApiName", 255)), ro(str("MasterLabel", 255)), ro(str("StatusCode", 40)),
 			ro(typed("SortOrder", tInt)), ro(typed("IsDefault", tBoolean))),

@@ -119,7 +119,8 @@ func TestSOQLParser(t *testing.T) {
 		}
 	}
 	bad := []string{"", "SELECT", "SELECT FROM Account", "SELECT Id FROM", "SELECT Id FROM Account WHERE",
-		"SELECT Id FROM Account WHERE Name = 'x' OR Name = 'y'", "SELECT COUNT() FROM Account",
+		"SELECT Id FROM Account WHERE Name = 'x' AND Name = 'y' OR Name = 'z'", "SELECT COUNT(), Id FROM Account",
+		"SELECT Id FROM Account WHERE (Name = 'x'", "SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS",
 		"SELECT Id FROM Account LIMIT x", "SELECT Id FROM Account WHERE Name = 'open", "SELECT Id, FROM Account",
 		"SELECT Id FROM Account WHERE Name IN ('a'", "DELETE FROM Account"}
 	for _, q := range bad {

@@ -51,7 +51,15 @@ type Faults struct {
 	LatencyMs                int     `json:"latencyMs,omitempty"`
 	CreateActivatedErrorCode string  `json:"createActivatedErrorCode,omitempty"`
 	ActivationNeedsItems     *bool   `json:"activationNeedsItems,omitempty"`
+	// StateCountryPicklists is on in every org created since Winter '24
+	// (nil = on); false models an older org with free-text addresses.
+	StateCountryPicklists *bool `json:"stateCountryPicklists,omitempty"`
+	// EnableNegativeQuantity is OrderSettings.enableNegativeQuantity, off
+	// in a new org (Metadata API Developer Guide, "OrderSettings").
+	EnableNegativeQuantity bool `json:"enableNegativeQuantity,omitempty"`
 }
+
+func (f *Faults) picklists() bool { return f.StateCountryPicklists == nil || *f.StateCountryPicklists }
 
 func (f *Faults) createActivatedCode() string {
 	if f.CreateActivatedErrorCode != "" {
@@ -95,7 +103,8 @@ func New(opts Options) *Sim {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Sim{opts: opts, tokens: map[string]time.Time{}, userID: "0055g00000SIMuSERZ"}
+	userID, _ := salesforce.NormalizeID("0055g00000SIMuS")
+	s := &Sim{opts: opts, tokens: map[string]time.Time{}, userID: userID}
 	s.org = newOrg(opts.Now, &s.faults)
 	s.resetLocked()
 	return s
@@ -365,7 +374,7 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]string{
 		"access_token": tok,
 		"instance_url": base,
-		"id":           base + "/id/" + s.org.id + "AAA/" + s.userID,
+		"id":           base + "/id/" + s.org.id18() + "/" + s.userID,
 		"token_type":   "Bearer",
 		"issued_at":    strconv.FormatInt(now.UnixMilli(), 10),
 		"signature":    base64.StdEncoding.EncodeToString(sig),

@@ -6,35 +6,70 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"magesync/sync/salesforce"
 )
 
-// The SOQL the simulator understands:
+// The SOQL the simulator understands, as the SOQL and SOSL Reference
+// describes it, as far as integrations use it:
 //
-//	SELECT f1, f2 FROM Object [WHERE cond [AND cond]…] [ORDER BY f [ASC|DESC], …] [LIMIT n]
-//	cond: f = lit | f != lit | f IN (lit, …) | f NOT IN (lit, …)
+//	SELECT item, … FROM Object [WHERE expr] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST], …]
+//	       [LIMIT n] [OFFSET n]
+//	item:  path (Field or Parent.Field, "Relationship Queries") | COUNT() | COUNT(path) [alias]
+//	       | (SELECT path, … FROM ChildRelationship [WHERE …] [ORDER BY …] [LIMIT n])
+//	expr:  cond | NOT expr | (expr) | expr AND expr … | expr OR expr …
+//	       (AND and OR do not mix without parentheses, "Logical Operators")
+//	cond:  path =|!=|<>|<|<=|>|>= value | path [NOT] IN (value, …) | path LIKE 'pattern'
+//	value: 'string' | number | 2026-01-31 | 2026-01-31T10:00:00Z | NULL | TRUE | FALSE
+//	       | TODAY, LAST_N_DAYS:n, … ("Date Formats and Date Literals")
 //
-// Anything else is MALFORMED_QUERY, as Salesforce answers.
+// Filters are checked against the field's type as an org does it: quoted
+// values for text, unquoted for numbers, dates and booleans, and IDs of 15
+// or 18 characters. Anything else is MALFORMED_QUERY or INVALID_FIELD.
 
 type soqlQuery struct {
-	fields []string
-	object string
-	where  []soqlCond
-	order  []soqlOrder
-	limit  int // -1: none
+	items   []soqlItem
+	object  string
+	where   soqlExpr // nil: none
+	order   []soqlOrder
+	limit   int // -1: none
+	offset  int
+	countOf bool // SELECT COUNT()
 }
 
-type soqlCond struct {
-	field  string
-	op     string // "=", "!=", "IN", "NOT IN"
-	values []any
+type soqlItem struct {
+	path  string     // field path; "" for COUNT() and subqueries
+	count bool       // COUNT(path)
+	alias string     // of an aggregate
+	sub   *soqlQuery // child relationship subquery
 }
 
 type soqlOrder struct {
-	field string
-	desc  bool
+	path       string
+	desc       bool
+	nullsFirst bool
+}
+
+// soqlExpr is a WHERE condition or a combination of them.
+type soqlExpr interface{}
+
+type soqlAnd []soqlExpr
+type soqlOr []soqlExpr
+type soqlNot struct{ e soqlExpr }
+
+type soqlCond struct {
+	path   string
+	op     string // = != < <= > >= IN NOT IN LIKE
+	values []soqlValue
+}
+
+// soqlValue is a literal with the kind of token it was written as.
+type soqlValue struct {
+	kind string // "string", "number", "date", "datetime", "null", "bool", "dateLiteral"
+	text string
+	n    int // of LAST_N_DAYS:n and the like
 }
 
 type token struct {
@@ -77,7 +112,7 @@ func lexSOQL(q string) ([]token, error) {
 			}
 			out = append(out, token{"string", b.String(), i})
 			i = j + 1
-		case c == ',' || c == '(' || c == ')' || c == '=':
+		case c == ',' || c == '(' || c == ')' || c == '=' || c == ':':
 			out = append(out, token{"punct", string(c), i})
 			i++
 		case c == '!' || c == '<' || c == '>':
@@ -88,11 +123,13 @@ func lexSOQL(q string) ([]token, error) {
 				}
 				out = append(out, token{"punct", op, i})
 				i += 2
+			} else if c == '!' {
+				return nil, fmt.Errorf("unexpected character '!' at position %d", i)
 			} else {
 				out = append(out, token{"punct", string(c), i})
 				i++
 			}
-		case c == '-' || c >= '0' && c <= '9':
+		case c == '-' || c == '+' || c >= '0' && c <= '9':
 			j := i + 1
 			for j < len(q) && (q[j] >= '0' && q[j] <= '9' || q[j] == '.' || q[j] == '-' || q[j] == ':' || q[j] == 'T' || q[j] == 'Z' || q[j] == '+') {
 				j++
@@ -133,6 +170,13 @@ func (p *soqlParser) keyword(k string) bool {
 	}
 	return false
 }
+func (p *soqlParser) punct(s string) bool {
+	if t := p.peek(); t.kind == "punct" && t.text == s {
+		p.i++
+		return true
+	}
+	return false
+}
 func (p *soqlParser) unexpected() error {
 	t := p.peek()
 	if t.kind == "eof" {
@@ -141,80 +185,25 @@ func (p *soqlParser) unexpected() error {
 	return fmt.Errorf("unexpected token: '%s'", t.text)
 }
 
+// path reads a field path (not a keyword).
+func (p *soqlParser) path() (string, error) {
+	t := p.peek()
+	if t.kind != "ident" || isKeyword(t.text) || strings.HasPrefix(t.text, ".") || strings.HasSuffix(t.text, ".") || strings.Contains(t.text, "..") {
+		return "", p.unexpected()
+	}
+	p.i++
+	return t.text, nil
+}
+
 func parseSOQL(q string) (*soqlQuery, error) {
 	toks, err := lexSOQL(q)
 	if err != nil {
 		return nil, err
 	}
 	p := &soqlParser{toks: toks}
-	out := &soqlQuery{limit: -1}
-	if !p.keyword("SELECT") {
-		return nil, p.unexpected()
-	}
-	for {
-		t := p.next()
-		if t.kind != "ident" || isKeyword(t.text) {
-			p.i--
-			return nil, p.unexpected()
-		}
-		out.fields = append(out.fields, t.text)
-		if p.peek().text != "," {
-			break
-		}
-		p.next()
-	}
-	if !p.keyword("FROM") {
-		return nil, p.unexpected()
-	}
-	t := p.next()
-	if t.kind != "ident" { // "Order" is an object, not the keyword
-		p.i--
-		return nil, p.unexpected()
-	}
-	out.object = t.text
-	if p.keyword("WHERE") {
-		for {
-			c, err := p.cond()
-			if err != nil {
-				return nil, err
-			}
-			out.where = append(out.where, c)
-			if !p.keyword("AND") {
-				break
-			}
-		}
-	}
-	if p.keyword("ORDER") {
-		if !p.keyword("BY") {
-			return nil, p.unexpected()
-		}
-		for {
-			f := p.next()
-			if f.kind != "ident" || isKeyword(f.text) {
-				p.i--
-				return nil, p.unexpected()
-			}
-			o := soqlOrder{field: f.text}
-			if p.keyword("DESC") {
-				o.desc = true
-			} else {
-				p.keyword("ASC")
-			}
-			out.order = append(out.order, o)
-			if p.peek().text != "," {
-				break
-			}
-			p.next()
-		}
-	}
-	if p.keyword("LIMIT") {
-		n := p.next()
-		v, err := strconv.Atoi(n.text)
-		if n.kind != "number" || err != nil || v < 0 {
-			p.i--
-			return nil, p.unexpected()
-		}
-		out.limit = v
+	out, err := p.query(false)
+	if err != nil {
+		return nil, err
 	}
 	if p.peek().kind != "eof" {
 		return nil, p.unexpected()
@@ -222,88 +211,461 @@ func parseSOQL(q string) (*soqlQuery, error) {
 	return out, nil
 }
 
-var soqlKeywords = []string{"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ORDER", "BY", "ASC", "DESC", "LIMIT", "NULL", "TRUE", "FALSE", "LIKE"}
-
-func isKeyword(s string) bool {
-	return slices.ContainsFunc(soqlKeywords, func(k string) bool { return strings.EqualFold(k, s) })
+func (p *soqlParser) query(sub bool) (*soqlQuery, error) {
+	out := &soqlQuery{limit: -1}
+	if !p.keyword("SELECT") {
+		return nil, p.unexpected()
+	}
+	for {
+		it, err := p.item(sub)
+		if err != nil {
+			return nil, err
+		}
+		if it.count && it.path == "" {
+			out.countOf = true
+		}
+		out.items = append(out.items, it)
+		if !p.punct(",") {
+			break
+		}
+	}
+	if out.countOf && len(out.items) > 1 {
+		return nil, fmt.Errorf("COUNT() must be the only element in the SELECT list")
+	}
+	if !p.keyword("FROM") {
+		return nil, p.unexpected()
+	}
+	t := p.next()
+	if t.kind != "ident" || strings.Contains(t.text, ".") { // "Order" is an object here, not the keyword
+		p.i--
+		return nil, p.unexpected()
+	}
+	out.object = t.text
+	if p.keyword("WHERE") {
+		e, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		out.where = e
+	}
+	if p.keyword("ORDER") {
+		if !p.keyword("BY") {
+			return nil, p.unexpected()
+		}
+		for {
+			path, err := p.path()
+			if err != nil {
+				return nil, err
+			}
+			o := soqlOrder{path: path}
+			if p.keyword("DESC") {
+				o.desc = true
+			} else {
+				p.keyword("ASC")
+			}
+			o.nullsFirst = !o.desc // Salesforce's default: nulls first ascending, last descending
+			if p.keyword("NULLS") {
+				switch {
+				case p.keyword("FIRST"):
+					o.nullsFirst = true
+				case p.keyword("LAST"):
+					o.nullsFirst = false
+				default:
+					return nil, p.unexpected()
+				}
+			}
+			out.order = append(out.order, o)
+			if !p.punct(",") {
+				break
+			}
+		}
+	}
+	if p.keyword("LIMIT") {
+		n, err := p.count()
+		if err != nil {
+			return nil, err
+		}
+		out.limit = n
+	}
+	if p.keyword("OFFSET") {
+		if sub {
+			return nil, fmt.Errorf("OFFSET is not allowed in a subquery")
+		}
+		n, err := p.count()
+		if err != nil {
+			return nil, err
+		}
+		out.offset = n
+	}
+	return out, nil
 }
 
-func (p *soqlParser) cond() (soqlCond, error) {
-	f := p.next()
-	if f.kind != "ident" || isKeyword(f.text) {
+func (p *soqlParser) count() (int, error) {
+	t := p.next()
+	v, err := strconv.Atoi(t.text)
+	if t.kind != "number" || err != nil || v < 0 {
 		p.i--
-		return soqlCond{}, p.unexpected()
+		return 0, p.unexpected()
 	}
-	c := soqlCond{field: f.text}
-	switch {
-	case p.peek().text == "=" || p.peek().text == "!=":
+	return v, nil
+}
+
+func (p *soqlParser) item(sub bool) (soqlItem, error) {
+	if p.punct("(") {
+		if sub {
+			return soqlItem{}, fmt.Errorf("nesting of semi join sub-selects is not supported")
+		}
+		q, err := p.query(true)
+		if err != nil {
+			return soqlItem{}, err
+		}
+		if !p.punct(")") {
+			return soqlItem{}, p.unexpected()
+		}
+		return soqlItem{sub: q}, nil
+	}
+	if t := p.peek(); t.kind == "ident" && strings.EqualFold(t.text, "COUNT") && p.toks[p.i+1].text == "(" {
+		p.i += 2
+		it := soqlItem{count: true}
+		if !p.punct(")") {
+			path, err := p.path()
+			if err != nil {
+				return it, err
+			}
+			it.path = path
+			if !p.punct(")") {
+				return it, p.unexpected()
+			}
+			if t := p.peek(); t.kind == "ident" && !isKeyword(t.text) {
+				it.alias = p.next().text
+			}
+		}
+		return it, nil
+	}
+	path, err := p.path()
+	return soqlItem{path: path}, err
+}
+
+// expr reads conditions joined by one kind of operator: SOQL refuses
+// "a AND b OR c" without parentheses.
+func (p *soqlParser) expr() (soqlExpr, error) {
+	first, err := p.unary()
+	if err != nil {
+		return nil, err
+	}
+	var op string
+	list := []soqlExpr{first}
+	for {
+		var this string
+		switch {
+		case p.keyword("AND"):
+			this = "AND"
+		case p.keyword("OR"):
+			this = "OR"
+		default:
+			switch {
+			case op == "AND":
+				return soqlAnd(list), nil
+			case op == "OR":
+				return soqlOr(list), nil
+			}
+			return first, nil
+		}
+		if op != "" && op != this {
+			p.i--
+			return nil, p.unexpected()
+		}
+		op = this
+		e, err := p.unary()
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, e)
+	}
+}
+
+func (p *soqlParser) unary() (soqlExpr, error) {
+	if p.keyword("NOT") {
+		e, err := p.unary()
+		return soqlNot{e}, err
+	}
+	if p.punct("(") {
+		e, err := p.expr()
+		if err != nil {
+			return nil, err
+		}
+		if !p.punct(")") {
+			return nil, p.unexpected()
+		}
+		return e, nil
+	}
+	return p.cond()
+}
+
+func (p *soqlParser) cond() (soqlExpr, error) {
+	path, err := p.path()
+	if err != nil {
+		return nil, err
+	}
+	c := soqlCond{path: path}
+	switch t := p.peek(); {
+	case t.kind == "punct" && slices.Contains([]string{"=", "!=", "<", "<=", ">", ">="}, t.text):
 		c.op = p.next().text
 		v, err := p.literal()
 		if err != nil {
-			return c, err
+			return nil, err
 		}
-		c.values = []any{v}
+		c.values = []soqlValue{v}
+		return c, nil
+	case p.keyword("LIKE"):
+		c.op = "LIKE"
+		t := p.next()
+		if t.kind != "string" {
+			p.i--
+			return nil, p.unexpected()
+		}
+		c.values = []soqlValue{{kind: "string", text: t.text}}
 		return c, nil
 	case p.keyword("NOT"):
 		if !p.keyword("IN") {
-			return c, p.unexpected()
+			return nil, p.unexpected()
 		}
 		c.op = "NOT IN"
 	case p.keyword("IN"):
 		c.op = "IN"
 	default:
-		return c, p.unexpected()
+		return nil, p.unexpected()
 	}
-	if p.next().text != "(" {
-		p.i--
-		return c, p.unexpected()
+	if !p.punct("(") {
+		return nil, p.unexpected()
 	}
 	for {
 		v, err := p.literal()
 		if err != nil {
-			return c, err
+			return nil, err
 		}
 		c.values = append(c.values, v)
-		t := p.next()
-		if t.text == ")" {
+		if p.punct(")") {
 			return c, nil
 		}
-		if t.text != "," {
-			p.i--
-			return c, p.unexpected()
+		if !p.punct(",") {
+			return nil, p.unexpected()
 		}
 	}
 }
 
-func (p *soqlParser) literal() (any, error) {
+func (p *soqlParser) literal() (soqlValue, error) {
 	t := p.next()
 	switch t.kind {
 	case "string":
-		return t.text, nil
+		return soqlValue{kind: "string", text: t.text}, nil
 	case "number":
-		if f, err := strconv.ParseFloat(t.text, 64); err == nil {
-			return f, nil
+		if _, err := strconv.ParseFloat(t.text, 64); err == nil {
+			return soqlValue{kind: "number", text: t.text}, nil
 		}
-		return t.text, nil // a date or datetime literal
+		if _, err := time.Parse("2006-01-02", t.text); err == nil {
+			return soqlValue{kind: "date", text: t.text}, nil
+		}
+		if _, err := parseSOQLDateTime(t.text); err == nil {
+			return soqlValue{kind: "datetime", text: t.text}, nil
+		}
 	case "ident":
-		switch strings.ToUpper(t.text) {
-		case "NULL":
-			return nil, nil
-		case "TRUE":
-			return true, nil
-		case "FALSE":
-			return false, nil
+		switch up := strings.ToUpper(t.text); {
+		case up == "NULL":
+			return soqlValue{kind: "null"}, nil
+		case up == "TRUE" || up == "FALSE":
+			return soqlValue{kind: "bool", text: up}, nil
+		case dateLiterals[up]:
+			return soqlValue{kind: "dateLiteral", text: up}, nil
+		case dateNLiterals[up]:
+			if !p.punct(":") {
+				return soqlValue{}, p.unexpected()
+			}
+			n, err := p.count()
+			return soqlValue{kind: "dateLiteral", text: up, n: n}, err
 		}
 	}
 	p.i--
-	return nil, p.unexpected()
+	return soqlValue{}, p.unexpected()
+}
+
+var soqlKeywords = []string{"SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "ORDER", "BY", "ASC", "DESC",
+	"LIMIT", "OFFSET", "NULL", "NULLS", "TRUE", "FALSE", "LIKE", "FIRST", "LAST"}
+
+func isKeyword(s string) bool {
+	return slices.ContainsFunc(soqlKeywords, func(k string) bool { return strings.EqualFold(k, s) })
+}
+
+var dateLiterals = map[string]bool{"YESTERDAY": true, "TODAY": true, "TOMORROW": true, "LAST_WEEK": true,
+	"THIS_WEEK": true, "NEXT_WEEK": true, "LAST_MONTH": true, "THIS_MONTH": true, "NEXT_MONTH": true,
+	"LAST_90_DAYS": true, "NEXT_90_DAYS": true, "THIS_YEAR": true, "LAST_YEAR": true, "NEXT_YEAR": true}
+
+var dateNLiterals = map[string]bool{"LAST_N_DAYS": true, "NEXT_N_DAYS": true, "N_DAYS_AGO": true,
+	"LAST_N_WEEKS": true, "NEXT_N_WEEKS": true, "LAST_N_MONTHS": true, "NEXT_N_MONTHS": true,
+	"LAST_N_YEARS": true, "NEXT_N_YEARS": true}
+
+func parseSOQLDateTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05.000Z07:00", "2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a datetime: %s", s)
+}
+
+// dateRange is the span [from, to) a date literal stands for, in the org's
+// time zone (UTC here).
+func dateRange(v soqlValue, now time.Time) (from, to time.Time) {
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	week := day.AddDate(0, 0, -int(day.Weekday())) // weeks start on Sunday
+	month := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	year := time.Date(day.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
+	n := v.n
+	switch v.text {
+	case "YESTERDAY":
+		return day.AddDate(0, 0, -1), day
+	case "TODAY":
+		return day, day.AddDate(0, 0, 1)
+	case "TOMORROW":
+		return day.AddDate(0, 0, 1), day.AddDate(0, 0, 2)
+	case "LAST_WEEK":
+		return week.AddDate(0, 0, -7), week
+	case "THIS_WEEK":
+		return week, week.AddDate(0, 0, 7)
+	case "NEXT_WEEK":
+		return week.AddDate(0, 0, 7), week.AddDate(0, 0, 14)
+	case "LAST_MONTH":
+		return month.AddDate(0, -1, 0), month
+	case "THIS_MONTH":
+		return month, month.AddDate(0, 1, 0)
+	case "NEXT_MONTH":
+		return month.AddDate(0, 1, 0), month.AddDate(0, 2, 0)
+	case "LAST_90_DAYS":
+		return day.AddDate(0, 0, -90), day.AddDate(0, 0, 1)
+	case "NEXT_90_DAYS":
+		return day.AddDate(0, 0, 1), day.AddDate(0, 0, 91)
+	case "THIS_YEAR":
+		return year, year.AddDate(1, 0, 0)
+	case "LAST_YEAR":
+		return year.AddDate(-1, 0, 0), year
+	case "NEXT_YEAR":
+		return year.AddDate(1, 0, 0), year.AddDate(2, 0, 0)
+	case "LAST_N_DAYS":
+		return day.AddDate(0, 0, -n), day.AddDate(0, 0, 1)
+	case "NEXT_N_DAYS":
+		return day.AddDate(0, 0, 1), day.AddDate(0, 0, n+1)
+	case "N_DAYS_AGO":
+		return day.AddDate(0, 0, -n), day.AddDate(0, 0, -n+1)
+	case "LAST_N_WEEKS":
+		return week.AddDate(0, 0, -7*n), week
+	case "NEXT_N_WEEKS":
+		return week.AddDate(0, 0, 7), week.AddDate(0, 0, 7*(n+1))
+	case "LAST_N_MONTHS":
+		return month.AddDate(0, -n, 0), month
+	case "NEXT_N_MONTHS":
+		return month.AddDate(0, 1, 0), month.AddDate(0, n+1, 0)
+	case "LAST_N_YEARS":
+		return year.AddDate(-n, 0, 0), year
+	case "NEXT_N_YEARS":
+		return year.AddDate(1, 0, 0), year.AddDate(n+1, 0, 0)
+	}
+	return day, day
 }
 
 func malformed(err error) (int, any) {
 	return 400, []salesforce.ErrorDetail{{ErrorCode: "MALFORMED_QUERY", Message: err.Error()}}
 }
 
+// queryError is a query an org parses but refuses.
+type queryError struct{ code, msg string }
+
+func (e *queryError) Error() string { return e.msg }
+
+func invalidField(format string, args ...any) *queryError {
+	return &queryError{"INVALID_FIELD", fmt.Sprintf(format, args...)}
+}
+
 const pageSize = 2000
+
+// maxOffset is SOQL's OFFSET limit ("OFFSET", SOQL and SOSL Reference).
+const maxOffset = 2000
+
+// resolved is a field path checked against the schema: the references to
+// follow and the field at the end.
+type resolved struct {
+	hops  []*fieldDef // reference fields, parent first
+	field *fieldDef
+	objs  []*objectDef // object of each hop's target, then of the field
+}
+
+// resolvePath checks a path such as Account.Name from def.
+func (c *call) resolvePath(def *objectDef, path string) (resolved, *queryError) {
+	o := c.sim.org
+	parts := strings.Split(path, ".")
+	if len(parts) > 1 && strings.EqualFold(parts[0], def.name) {
+		parts = parts[1:] // "Order.Name" FROM Order names the object itself
+	}
+	var r resolved
+	cur := def
+	for i, part := range parts {
+		if i == len(parts)-1 {
+			f := o.field(cur, part)
+			if f == nil {
+				return r, invalidField("No such column '%s' on entity '%s'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.", part, cur.name)
+			}
+			r.field = f
+			r.objs = append(r.objs, cur)
+			return r, nil
+		}
+		var hop *fieldDef
+		for _, f := range o.fields(cur) {
+			if f.typ == tReference && strings.EqualFold(relationshipName(f), part) {
+				hop = f
+				break
+			}
+		}
+		if hop == nil || hop.refTo[0] == "*" && i < len(parts)-2 {
+			return r, invalidField("Didn't understand relationship '%s' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", part)
+		}
+		r.hops = append(r.hops, hop)
+		r.objs = append(r.objs, cur)
+		if hop.refTo[0] == "*" {
+			// A polymorphic parent (Note.Parent) offers its Id and Name only.
+			if last := parts[len(parts)-1]; !strings.EqualFold(last, "Id") && !strings.EqualFold(last, "Name") {
+				return r, invalidField("No such column '%s' on entity 'Name'.", last)
+			}
+			r.field = &fieldDef{name: map[bool]string{true: "Id", false: "Name"}[strings.EqualFold(parts[len(parts)-1], "Id")], typ: tString}
+			r.objs = append(r.objs, nil)
+			return r, nil
+		}
+		cur = lookupObject(hop.refTo[0])
+	}
+	return r, nil
+}
+
+// value reads a resolved path on a record: nil when a parent on the way is
+// missing.
+func (c *call) value(rec record, r resolved) any {
+	for _, hop := range r.hops {
+		id := rec.str(hop.name)
+		if id == "" {
+			return nil
+		}
+		_, rec = c.sim.org.find(id)
+		if rec == nil {
+			return nil
+		}
+	}
+	return rec[r.field.name]
+}
+
+// personName is Contact.Name, computed from FirstName and LastName.
+func personName(rec record) any {
+	if rec.str("LastName") == "" {
+		return nil
+	}
+	return strings.TrimSpace(rec.str("FirstName") + " " + rec.str("LastName"))
+}
 
 func (c *call) query(q string) (int, any) {
 	if strings.TrimSpace(q) == "" {
@@ -313,42 +675,36 @@ func (c *call) query(q string) (int, any) {
 	if err != nil {
 		return malformed(err)
 	}
-	def := lookupObject(pq.object)
+	def := c.object(pq.object)
 	if def == nil {
-		return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_TYPE", Message: fmt.Sprintf("sObject type '%s' is not supported.", pq.object)}}
+		return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_TYPE", Message: fmt.Sprintf("sObject type '%s' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", pq.object)}}
 	}
-	check := func(name string) (*fieldDef, func() (int, any)) {
-		f := def.field(name)
-		if f == nil {
-			return nil, func() (int, any) {
-				return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_FIELD", Message: fmt.Sprintf("No such column '%s' on entity '%s'.", name, def.name)}}
-			}
+	if pq.offset > maxOffset {
+		return 400, []salesforce.ErrorDetail{{ErrorCode: "NUMBER_OUTSIDE_VALID_RANGE", Message: fmt.Sprintf("Maximum SOQL offset allowed is %d", maxOffset)}}
+	}
+	rows, qerr := c.selectRows(def, pq, c.allRows(def))
+	if qerr != nil {
+		return 400, []salesforce.ErrorDetail{{ErrorCode: qerr.code, Message: qerr.msg}}
+	}
+	if pq.countOf {
+		return 200, map[string]any{"totalSize": len(rows), "done": true, "records": []any{}}
+	}
+	if pq.items[0].count {
+		return 200, c.aggregate(def, pq, rows)
+	}
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		m, qerr := c.shape(def, pq.items, r)
+		if qerr != nil {
+			return 400, []salesforce.ErrorDetail{{ErrorCode: qerr.code, Message: qerr.msg}}
 		}
-		return f, nil
+		out[i] = m
 	}
-	var fields []*fieldDef
-	for _, name := range pq.fields {
-		f, bad := check(name)
-		if bad != nil {
-			return bad()
-		}
-		fields = append(fields, f)
-	}
-	for i := range pq.where {
-		f, bad := check(pq.where[i].field)
-		if bad != nil {
-			return bad()
-		}
-		pq.where[i].field = f.name
-	}
-	for i := range pq.order {
-		f, bad := check(pq.order[i].field)
-		if bad != nil {
-			return bad()
-		}
-		pq.order[i].field = f.name
-	}
+	return c.page(out, len(out), 0)
+}
 
+// allRows lists def's records in ID order.
+func (c *call) allRows(def *objectDef) []record {
 	var rows []record
 	if def.name == "OrderStatus" {
 		for _, st := range c.sim.org.statuses {
@@ -356,39 +712,406 @@ func (c *call) query(q string) (int, any) {
 			r["Id"] = ""
 			rows = append(rows, r)
 		}
-	} else {
-		recs := c.sim.org.records[def.name]
-		for _, id := range slices.Sorted(maps.Keys(recs)) {
-			rows = append(rows, recs[id])
+		return rows
+	}
+	recs := c.sim.org.records[def.name]
+	for _, id := range slices.Sorted(maps.Keys(recs)) {
+		rows = append(rows, recs[id])
+	}
+	return rows
+}
+
+// selectRows checks the query against def and returns the rows it selects,
+// sorted and cut.
+func (c *call) selectRows(def *objectDef, pq *soqlQuery, rows []record) ([]record, *queryError) {
+	for _, it := range pq.items {
+		if it.sub != nil || it.path == "" {
+			continue
+		}
+		if _, qerr := c.resolvePath(def, it.path); qerr != nil {
+			return nil, qerr
 		}
 	}
-	rows = slices.DeleteFunc(rows, func(r record) bool { return !matches(r, pq.where) })
-	if len(pq.order) > 0 {
+	pred, qerr := c.compile(def, pq.where)
+	if qerr != nil {
+		return nil, qerr
+	}
+	type key struct {
+		r resolved
+		o soqlOrder
+	}
+	var keys []key
+	for _, o := range pq.order {
+		r, qerr := c.resolvePath(def, o.path)
+		if qerr != nil {
+			return nil, qerr
+		}
+		if !sortable(r.field) {
+			return nil, invalidField("field '%s' can not be sorted in a query call", r.field.name)
+		}
+		keys = append(keys, key{r, o})
+	}
+	rows = slices.DeleteFunc(slices.Clone(rows), func(r record) bool { return !pred(r) })
+	if len(keys) > 0 {
 		slices.SortStableFunc(rows, func(a, b record) int {
-			for _, o := range pq.order {
-				if c := compareValues(a[o.field], b[o.field]); c != 0 {
-					if o.desc {
-						return -c
+			for _, k := range keys {
+				va, vb := c.value(a, k.r), c.value(b, k.r)
+				if (va == nil) != (vb == nil) {
+					if (va == nil) == k.o.nullsFirst {
+						return -1
 					}
-					return c
+					return 1
+				}
+				if cmp := compareValues(va, vb); cmp != 0 {
+					if k.o.desc {
+						return -cmp
+					}
+					return cmp
 				}
 			}
 			return 0
 		})
 	}
+	rows = rows[min(pq.offset, len(rows)):]
 	if pq.limit >= 0 && len(rows) > pq.limit {
 		rows = rows[:pq.limit]
 	}
-	out := make([]map[string]any, len(rows))
-	for i, r := range rows {
-		m := map[string]any{"attributes": map[string]any{"type": def.name,
-			"url": "/services/data/v" + c.version + "/sobjects/" + def.name + "/" + r.str("Id")}}
-		for _, f := range fields {
-			m[f.name] = r[f.name]
+	return rows, nil
+}
+
+// long text areas cannot be filtered or sorted on.
+func filterable(f *fieldDef) bool { return !(f.typ == tTextarea && f.length > 255) }
+func sortable(f *fieldDef) bool   { return filterable(f) }
+
+// shape is one result row as the REST API sends it: attributes, the
+// selected fields, parents as nested records and subqueries as nested
+// query results.
+func (c *call) shape(def *objectDef, items []soqlItem, r record) (map[string]any, *queryError) {
+	m := map[string]any{"attributes": c.attributes(def.name, r.str("Id"))}
+	for _, it := range items {
+		if it.sub != nil {
+			rel, child := c.childOf(def, it.sub.object)
+			if rel == nil {
+				return nil, &queryError{"INVALID_TYPE", fmt.Sprintf("Didn't understand relationship '%s' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", it.sub.object)}
+			}
+			var mine []record
+			for _, cr := range c.allRows(child) {
+				if cr.str(rel.field) == r.str("Id") {
+					mine = append(mine, cr)
+				}
+			}
+			rows, qerr := c.selectRows(child, it.sub, mine)
+			if qerr != nil {
+				return nil, qerr
+			}
+			if len(rows) == 0 {
+				m[rel.name] = nil
+				continue
+			}
+			recs := make([]map[string]any, len(rows))
+			for i, cr := range rows {
+				if recs[i], qerr = c.shape(child, it.sub.items, cr); qerr != nil {
+					return nil, qerr
+				}
+			}
+			m[rel.name] = map[string]any{"totalSize": len(recs), "done": true, "records": recs}
+			continue
 		}
-		out[i] = m
+		res, _ := c.resolvePath(def, it.path)
+		c.put(m, r, res)
 	}
-	return c.page(out, len(out), 0)
+	return m, nil
+}
+
+// put writes a resolved path's value into a result row, nesting parents.
+func (c *call) put(m map[string]any, rec record, res resolved) {
+	for _, hop := range res.hops {
+		name := relationshipName(hop)
+		id := rec.str(hop.name)
+		var parent record
+		if id != "" {
+			_, parent = c.sim.org.find(id)
+		}
+		if parent == nil {
+			if _, set := m[name]; !set {
+				m[name] = nil
+			}
+			return
+		}
+		sub, ok := m[name].(map[string]any)
+		if !ok {
+			typ, _ := c.sim.org.find(id)
+			sub = map[string]any{"attributes": c.attributes(typ, parent.str("Id"))}
+			m[name] = sub
+		}
+		m, rec = sub, parent
+	}
+	m[res.field.name] = rec[res.field.name]
+}
+
+func (c *call) attributes(sobject, id string) map[string]any {
+	a := map[string]any{"type": sobject}
+	if id != "" {
+		a["url"] = "/services/data/v" + c.version + "/sobjects/" + sobject + "/" + id
+	}
+	return a
+}
+
+func (c *call) childOf(def *objectDef, name string) (*childRelationship, *objectDef) {
+	for i := range children {
+		if children[i].parent == def.name && strings.EqualFold(children[i].name, name) {
+			return &children[i], lookupObject(children[i].child)
+		}
+	}
+	return nil, nil
+}
+
+// aggregate answers SELECT COUNT(path) [alias]: one AggregateResult row.
+func (c *call) aggregate(def *objectDef, pq *soqlQuery, rows []record) map[string]any {
+	row := map[string]any{"attributes": map[string]any{"type": "AggregateResult"}}
+	for i, it := range pq.items {
+		res, _ := c.resolvePath(def, it.path)
+		n := 0
+		for _, r := range rows {
+			if c.value(r, res) != nil {
+				n++
+			}
+		}
+		name := it.alias
+		if name == "" {
+			name = "expr" + strconv.Itoa(i)
+		}
+		row[name] = n
+	}
+	return map[string]any{"totalSize": 1, "done": true, "records": []any{row}}
+}
+
+// compile checks a WHERE expression against def and returns its predicate.
+func (c *call) compile(def *objectDef, e soqlExpr) (func(record) bool, *queryError) {
+	switch x := e.(type) {
+	case nil:
+		return func(record) bool { return true }, nil
+	case soqlAnd, soqlOr:
+		var list []soqlExpr
+		and := false
+		if a, ok := x.(soqlAnd); ok {
+			list, and = a, true
+		} else {
+			list = x.(soqlOr)
+		}
+		preds := make([]func(record) bool, len(list))
+		for i, sub := range list {
+			p, qerr := c.compile(def, sub)
+			if qerr != nil {
+				return nil, qerr
+			}
+			preds[i] = p
+		}
+		return func(r record) bool {
+			for _, p := range preds {
+				if p(r) != and {
+					return !and
+				}
+			}
+			return and
+		}, nil
+	case soqlNot:
+		p, qerr := c.compile(def, x.e)
+		if qerr != nil {
+			return nil, qerr
+		}
+		return func(r record) bool { return !p(r) }, nil
+	case soqlCond:
+		return c.compileCond(def, x)
+	}
+	return nil, &queryError{"MALFORMED_QUERY", "unexpected condition"}
+}
+
+func (c *call) compileCond(def *objectDef, cond soqlCond) (func(record) bool, *queryError) {
+	res, qerr := c.resolvePath(def, cond.path)
+	if qerr != nil {
+		return nil, qerr
+	}
+	f := res.field
+	if !filterable(f) {
+		return nil, invalidField("field '%s' can not be filtered in a query call", f.name)
+	}
+	if cond.op == "LIKE" && !textual(f) {
+		return nil, invalidField("invalid operator on %s field: LIKE", f.typ)
+	}
+	now := c.sim.opts.Now()
+	var tests []func(any) int // compares a record's value with each literal; 2 = no match
+	for _, v := range cond.values {
+		t, qerr := c.literalTest(f, v, now)
+		if qerr != nil {
+			return nil, qerr
+		}
+		tests = append(tests, t)
+	}
+	if cond.op == "LIKE" {
+		pat := likePattern(cond.values[0].text)
+		return func(r record) bool {
+			s, ok := c.value(r, res).(string)
+			return ok && pat(s)
+		}, nil
+	}
+	return func(r record) bool {
+		v := c.value(r, res)
+		in := false
+		for _, t := range tests {
+			if t(v) == 0 {
+				in = true
+				break
+			}
+		}
+		switch cond.op {
+		case "=", "IN":
+			return in
+		case "!=":
+			return !in
+		case "NOT IN":
+			return !in && v != nil // NOT IN leaves nulls out
+		}
+		cmp := tests[0](v)
+		if v == nil || cmp == 2 {
+			return false
+		}
+		switch cond.op {
+		case "<":
+			return cmp < 0
+		case "<=":
+			return cmp <= 0
+		case ">":
+			return cmp > 0
+		}
+		return cmp >= 0
+	}, nil
+}
+
+func textual(f *fieldDef) bool {
+	switch f.typ {
+	case tString, tTextarea, tEmail, tPhone, tPicklist, tID, tReference:
+		return true
+	}
+	return false
+}
+
+// literalTest checks a literal against the field's type, as an org does,
+// and returns a comparison of a record's value with it: -1, 0, 1, or 2 when
+// they cannot be compared. A date literal compares as its span.
+func (c *call) literalTest(f *fieldDef, v soqlValue, now time.Time) (func(any) int, *queryError) {
+	wrong := func(kind string, quoted bool) *queryError {
+		if quoted {
+			return invalidField("value of filter criterion for field '%s' must be of type %s and should be enclosed in quotes", f.name, kind)
+		}
+		return invalidField("value of filter criterion for field '%s' must be of type %s and should not be enclosed in quotes", f.name, kind)
+	}
+	if v.kind == "null" {
+		return func(x any) int {
+			if x == nil {
+				return 0
+			}
+			return 2
+		}, nil
+	}
+	switch f.typ {
+	case tID, tReference:
+		if v.kind != "string" {
+			return nil, wrong("id", true)
+		}
+		id, err := salesforce.NormalizeID(v.text)
+		if err != nil {
+			return nil, &queryError{"INVALID_QUERY_FILTER_OPERATOR", fmt.Sprintf("invalid ID field: %s", v.text)}
+		}
+		return func(x any) int { return cmpOrNone(x, id) }, nil
+	case tString, tTextarea, tEmail, tPhone, tPicklist:
+		if v.kind != "string" {
+			return nil, wrong("string", true)
+		}
+		return func(x any) int { return cmpOrNone(x, v.text) }, nil
+	case tBoolean:
+		if v.kind != "bool" {
+			return nil, wrong("boolean", false)
+		}
+		b := v.text == "TRUE"
+		return func(x any) int { return cmpOrNone(x, b) }, nil
+	case tDouble, tCurrency, tInt:
+		if v.kind != "number" {
+			return nil, wrong(map[fieldType]string{tInt: "int", tDouble: "double", tCurrency: "currency"}[f.typ], false)
+		}
+		n, _ := strconv.ParseFloat(v.text, 64)
+		return func(x any) int { return cmpOrNone(x, n) }, nil
+	case tDate, tDatetime:
+		kind := map[fieldType]string{tDate: "date", tDatetime: "dateTime"}[f.typ]
+		var from, to time.Time
+		switch {
+		case v.kind == "dateLiteral":
+			from, to = dateRange(v, now)
+		case v.kind == "date" && f.typ == tDate:
+			d, _ := time.Parse("2006-01-02", v.text)
+			from, to = d, d.AddDate(0, 0, 1)
+		case v.kind == "datetime" && f.typ == tDatetime:
+			t, _ := parseSOQLDateTime(v.text)
+			from, to = t, t.Add(time.Millisecond)
+		default:
+			return nil, wrong(kind, false)
+		}
+		return func(x any) int {
+			s, ok := x.(string)
+			if !ok {
+				return 2
+			}
+			t, err := time.Parse("2006-01-02", s)
+			if err != nil {
+				if t, err = parseSOQLDateTime(s); err != nil {
+					return 2
+				}
+			}
+			switch {
+			case t.Before(from):
+				return -1
+			case !t.Before(to):
+				return 1
+			}
+			return 0
+		}, nil
+	}
+	return nil, wrong(string(f.typ), false)
+}
+
+func cmpOrNone(x, y any) int {
+	if x == nil {
+		return 2
+	}
+	return compareValues(x, y)
+}
+
+// likePattern matches SOQL's LIKE: % any run, _ one character, case-insensitive.
+func likePattern(p string) func(string) bool {
+	pr := []rune(strings.ToLower(p))
+	return func(s string) bool {
+		sr := []rune(strings.ToLower(s))
+		var match func(i, j int) bool
+		memo := map[[2]int]bool{}
+		match = func(i, j int) bool {
+			k := [2]int{i, j}
+			if v, ok := memo[k]; ok {
+				return v
+			}
+			var ok bool
+			switch {
+			case i == len(pr):
+				ok = j == len(sr)
+			case pr[i] == '%':
+				ok = match(i+1, j) || j < len(sr) && match(i, j+1)
+			case j < len(sr) && (pr[i] == '_' || pr[i] == sr[j]):
+				ok = match(i+1, j+1)
+			}
+			memo[k] = ok
+			return ok
+		}
+		return match(0, 0)
+	}
 }
 
 func (c *call) page(rest []map[string]any, total, offset int) (int, any) {
@@ -423,26 +1146,8 @@ func (c *call) nextPage(loc string) (int, any) {
 	return c.page(cur.rest, cur.total, cur.made)
 }
 
-func matches(r record, conds []soqlCond) bool {
-	for _, c := range conds {
-		v := r[c.field]
-		in := slices.ContainsFunc(c.values, func(x any) bool { return compareValues(v, x) == 0 })
-		switch c.op {
-		case "=", "IN":
-			if !in {
-				return false
-			}
-		case "!=", "NOT IN":
-			if in {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// compareValues orders nulls first; strings compare case-insensitively, as
-// SOQL does.
+// compareValues orders values of one type; strings compare
+// case-insensitively, as SOQL does.
 func compareValues(a, b any) int {
 	if a == nil || b == nil {
 		switch {
