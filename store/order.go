@@ -94,6 +94,7 @@ type Address struct {
 	Street      []string `db:"-"`
 	City        string   `db:"city"`
 	Region      string   `db:"region"`
+	RegionCode  string   `db:"region_code"` // directory_country_region.code, "" for free-text regions
 	Postcode    string   `db:"postcode"`
 	CountryID   string   `db:"country_id"`
 	Telephone   string   `db:"telephone"`
@@ -282,12 +283,15 @@ func parseOptions(raw string) []Option {
 }
 
 func (s *Store) loadAddresses(ctx context.Context, ids []uint32, byID map[uint32]*Order) error {
-	q, args, err := sqlx.In(`SELECT entity_id, COALESCE(parent_id, 0) AS parent_id,
-		COALESCE(address_type, '') AS address_type, COALESCE(firstname, '') AS firstname,
-		COALESCE(lastname, '') AS lastname, COALESCE(company, '') AS company, COALESCE(street, '') AS street,
-		COALESCE(city, '') AS city, COALESCE(region, '') AS region, COALESCE(postcode, '') AS postcode,
-		COALESCE(country_id, '') AS country_id, COALESCE(telephone, '') AS telephone, COALESCE(email, '') AS email
-		FROM sales_order_address WHERE parent_id IN (?) ORDER BY entity_id`, ids)
+	q, args, err := sqlx.In(`SELECT a.entity_id, COALESCE(a.parent_id, 0) AS parent_id,
+		COALESCE(a.address_type, '') AS address_type, COALESCE(a.firstname, '') AS firstname,
+		COALESCE(a.lastname, '') AS lastname, COALESCE(a.company, '') AS company, COALESCE(a.street, '') AS street,
+		COALESCE(a.city, '') AS city, COALESCE(a.region, r.default_name, '') AS region, COALESCE(r.code, '') AS region_code,
+		COALESCE(a.postcode, '') AS postcode, COALESCE(a.country_id, '') AS country_id,
+		COALESCE(a.telephone, '') AS telephone, COALESCE(a.email, '') AS email
+		FROM sales_order_address a
+		LEFT JOIN directory_country_region r ON r.region_id = a.region_id AND r.country_id = a.country_id
+		WHERE a.parent_id IN (?) ORDER BY a.entity_id`, ids)
 	if err != nil {
 		return fmt.Errorf("store: load order addresses: %w", err)
 	}

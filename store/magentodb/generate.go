@@ -60,6 +60,10 @@ type place struct {
 	taxBP                           int64 // tax rate in basis points
 }
 
+// Places with Magento's region ids (directory_country_region); a region
+// without an id is free text, as Magento stores it for countries without a
+// region list. Some are regions Salesforce's picklists lack or name
+// otherwise (Armed Forces Europe, Beijing Shi, the 'AN' country).
 var usPlaces = []place{
 	{"US", "California", "Los Angeles", "90012", 12, 825},
 	{"US", "Texas", "Austin", "78701", 57, 825},
@@ -68,6 +72,20 @@ var usPlaces = []place{
 	{"US", "Washington", "Seattle", "98101", 62, 1025},
 	{"US", "Michigan", "Ann Arbor", "48104", 33, 600},
 	{"US", "Florida", "Miami", "33130", 18, 700},
+	{"US", "Puerto Rico", "San Juan", "00901", 52, 1150},
+	{"US", "Armed Forces Europe", "APO", "09012", 9, 0},
+	{"CA", "Ontario", "Toronto", "M5H 2N2", 74, 1300},
+	{"CA", "Quebec", "Montréal", "H2Y 1C6", 76, 1498},
+	{"CA", "Yukon Territory", "Whitehorse", "Y1A 1B2", 78, 500},
+	{"AU", "New South Wales", "Sydney", "2000", 606, 1000},
+	{"BR", "São Paulo", "São Paulo", "01310-100", 508, 0},
+	{"CN", "Beijing Shi", "Beijing", "100000", 685, 0},
+	{"IN", "Maharashtra", "Mumbai", "400001", 589, 0},
+	{"MX", "Jalisco", "Guadalajara", "44100", 956, 1600},
+	{"MX", "Ciudad de México", "Ciudad de México", "06000", 948, 1600},
+	{"JP", "Tokyo", "Shibuya", "150-0002", 0, 0},
+	{"GB", "", "London", "SW1A 1AA", 0, 0},
+	{"AN", "", "Willemstad", "", 0, 0},
 }
 
 var euPlaces = []place{
@@ -77,6 +95,10 @@ var euPlaces = []place{
 	{"NL", "", "Amsterdam", "1012 AB", 0, 2100},
 	{"DK", "", "København", "1050", 0, 2500},
 	{"PL", "", "Kraków", "31-001", 0, 2300},
+	{"IT", "Milano", "Milano", "20121", 889, 2200},
+	{"IT", "Roma", "Roma", "00184", 917, 2200},
+	{"IE", "Co. Dublin", "Dublin", "D02 X285", 0, 2300},
+	{"CH", "Zürich", "Zürich", "8001", 129, 810},
 }
 
 var views = []storeView{
@@ -116,7 +138,11 @@ var adminComments = []string{
 	"Le client souhaite une facture au nom de la société.",
 	"Customer asked to combine shipping with the next order.",
 	"Fraud check passed after a phone call.",
+	"Customer asked us to hold the parcel at the depot until the 14th: they are travelling and nobody can sign for it at home.\nPlease call before delivery.",
 }
+
+// longLastName is longer than a Salesforce Contact's LastName (80).
+const longLastName = "Wolfeschlegelsteinhausenbergerdorff-Welchevoralternwarengewissenhaftschaferswessenschafewaren"
 
 var payments = []struct{ code, title string }{
 	{"checkmo", "Check / Money order"},
@@ -244,32 +270,36 @@ func (g *gen) writeStores(ctx context.Context, tx *sql.Tx) error {
 var catalog = []struct {
 	name, typ, attr string
 	values          []string
-	price           int64 // cents
+	price           int64  // cents
+	sku             string // "" = made from the name
 }{
-	{"Joust Duffle Bag", "simple", "", nil, 3400},
-	{"Strive Shoulder Pack", "simple", "", nil, 3200},
-	{"Sprite Yoga Strap 6 foot", "simple", "", nil, 1400},
-	{"Aim Analog Watch", "simple", "", nil, 4500},
-	{"Fusion Backpack", "simple", "", nil, 5900},
-	{"Pursuit Lumaflex™ Tone Band", "simple", "", nil, 1600},
-	{"Dual Handle Cardio Ball", "simple", "", nil, 1200},
-	{"Quest Lumaflex™ Band", "simple", "", nil, 1900},
-	{"Overnight Duffle", "simple", "", nil, 4500},
-	{"Harmony Lumaflex™ Strength Band Kit", "simple", "", nil, 2200},
-	{"Affirm Water Bottle", "simple", "", nil, 700},
-	{"Zing Jump Rope", "simple", "", nil, 1200},
-	{"Go-Get'r Pushup Grips", "simple", "", nil, 1900},
-	{"Free Sample Sachet", "simple", "", nil, 0},
-	{"Radiant Tee", "configurable", "Size", []string{"XS", "S", "M", "L", "XL"}, 2200},
-	{"Breathe-Easy Tank", "configurable", "Color", []string{"Purple", "White", "Yellow"}, 3400},
-	{"Hero Hoodie", "configurable", "Color", []string{"Black", "Gray", "Green"}, 5400},
-	{"Argus All-Weather Tank", "configurable", "Size", []string{"S", "M", "L", "XL"}, 2200},
-	{"Cassius Sparring Tank", "configurable", "Color", []string{"Blue", "Orange"}, 1800},
-	{"Summit Watch", "configurable", "Strap", []string{"Leather", "Steel"}, 5400},
-	{"Beginner's Yoga (video)", "downloadable", "", nil, 600},
-	{"Advanced Pilates & Yoga (video)", "downloadable", "", nil, 1800},
-	{"Luma Gift Card", "virtual", "", nil, 5000},
-	{"Personal Training Session", "virtual", "", nil, 7500},
+	{"Joust Duffle Bag", "simple", "", nil, 3400, ""},
+	{"Strive Shoulder Pack", "simple", "", nil, 3200, ""},
+	{"Sprite Yoga Strap 6 foot", "simple", "", nil, 1400, ""},
+	{"Aim Analog Watch", "simple", "", nil, 4500, ""},
+	{"Fusion Backpack", "simple", "", nil, 5900, ""},
+	{"Pursuit Lumaflex™ Tone Band", "simple", "", nil, 1600, ""},
+	{"Dual Handle Cardio Ball", "simple", "", nil, 1200, ""},
+	{"Quest Lumaflex™ Band", "simple", "", nil, 1900, ""},
+	{"Overnight Duffle", "simple", "", nil, 4500, ""},
+	{"Harmony Lumaflex™ Strength Band Kit", "simple", "", nil, 2200, ""},
+	{"Affirm Water Bottle", "simple", "", nil, 700, ""},
+	{"Zing Jump Rope", "simple", "", nil, 1200, ""},
+	{"Go-Get'r Pushup Grips", "simple", "", nil, 1900, ""},
+	{"Free Sample Sachet", "simple", "", nil, 0, ""},
+	{"Radiant Tee", "configurable", "Size", []string{"XS", "S", "M", "L", "XL"}, 2200, ""},
+	{"Breathe-Easy Tank", "configurable", "Color", []string{"Purple", "White", "Yellow"}, 3400, ""},
+	{"Hero Hoodie", "configurable", "Color", []string{"Black", "Gray", "Green"}, 5400, ""},
+	{"Argus All-Weather Tank", "configurable", "Size", []string{"S", "M", "L", "XL"}, 2200, ""},
+	{"Cassius Sparring Tank", "configurable", "Color", []string{"Blue", "Orange"}, 1800, ""},
+	{"Summit Watch", "configurable", "Strap", []string{"Leather", "Steel"}, 5400, ""},
+	{"Beginner's Yoga (video)", "downloadable", "", nil, 600, ""},
+	{"Advanced Pilates & Yoga (video)", "downloadable", "", nil, 1800, ""},
+	{"Luma Gift Card", "virtual", "", nil, 5000, ""},
+	{"Personal Training Session", "virtual", "", nil, 7500, ""},
+	// SKUs Magento allows that cannot travel in a URL path as they are.
+	{"Café Crème Mug", "simple", "", nil, 1500, "MUG/CAFÉ CRÈME #2?"},
+	{"Trail Sock 3-pack", "simple", "", nil, 1300, "SOCK 3/PK 50%"},
 }
 
 func (g *gen) writeProducts(ctx context.Context, tx *sql.Tx) error {
@@ -284,7 +314,10 @@ func (g *gen) writeProducts(ctx context.Context, tx *sql.Tx) error {
 	}
 	for i, c := range catalog {
 		id++
-		sku := fmt.Sprintf("%s-%02d", strings.ToUpper(strings.Join(strings.Fields(asciiOnly(c.name))[:1], "")), i+1)
+		sku := c.sku
+		if sku == "" {
+			sku = fmt.Sprintf("%s-%02d", strings.ToUpper(strings.Join(strings.Fields(asciiOnly(c.name))[:1], "")), i+1)
+		}
 		p := product{id: id, sku: sku, name: c.name, typ: c.typ, price: c.price * 100, weight: int64(1+i%5) * DecimalOne,
 			attrLabel: c.attr, attrValues: c.values}
 		add(p)
@@ -331,16 +364,31 @@ type address struct {
 }
 
 func (g *gen) person() (string, string) {
-	return firstNames[g.r.IntN(len(firstNames))], lastNames[g.r.IntN(len(lastNames))]
+	first, last := firstNames[g.r.IntN(len(firstNames))], lastNames[g.r.IntN(len(lastNames))]
+	if g.r.IntN(60) == 0 {
+		last = longLastName
+	}
+	return first, last
 }
 
 func (g *gen) email(first, last string, n int) string {
 	local := strings.ToLower(asciiOnly(first) + "." + asciiOnly(last))
 	local = strings.ReplaceAll(local, " ", "")
+	if len(local) > 40 {
+		local = local[:40]
+	}
 	if local == "." || strings.HasPrefix(local, ".") || strings.HasSuffix(local, ".") {
 		local = "customer"
 	}
 	domains := []string{"example.com", "example.org", "example.net", "mail.example.de"}
+	// Now and then an address Magento took that is awkward elsewhere: a
+	// slash or plus in the local part, or non-ASCII letters.
+	switch g.r.IntN(40) {
+	case 0:
+		return fmt.Sprintf("%s/%d+shop@%s", local, n, domains[g.r.IntN(len(domains))])
+	case 1:
+		return fmt.Sprintf("%s%d@bücher.example", strings.ToLower(first), n)
+	}
 	return fmt.Sprintf("%s%d@%s", local, n, domains[g.r.IntN(len(domains))])
 }
 
@@ -591,9 +639,13 @@ func (g *gen) order(b *batch, i int, id uint32, created time.Time, customers []c
 	case "pending_payment", "pending_paypal":
 		hs[0].status = status
 	}
-	// Admin notes, some without a status change.
+	// Admin notes, some without a status change, and now and then a pasted
+	// document longer than a Salesforce Note holds.
 	for range r.IntN(3) {
 		hs = append(hs, hist{adminComments[r.IntN(len(adminComments))], status, r.IntN(2), "order", step()})
+	}
+	if r.IntN(150) == 0 {
+		hs = append(hs, hist{"Carrier claim transcript\n" + strings.Repeat("The parcel arrived with a torn corner; contents checked and complete. ", 480), status, 0, "order", step()})
 	}
 	updated := at
 

@@ -21,6 +21,12 @@ var schemaSQL string
 //go:embed defaults.sql
 var defaultsSQL string
 
+// aclDirectorySQL is Magento's admin roles and its directory of countries
+// and regions, as a 2.4.8 installation creates them.
+//
+//go:embed acl-directory.sql
+var aclDirectorySQL string
+
 var dbNameRe = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 
 // CreateDatabase drops and re-creates database name on the server that
@@ -99,6 +105,9 @@ func LoadSchema(ctx context.Context, dsn string) error {
 	}
 	if _, err := db.ExecContext(ctx, defaultsSQL); err != nil {
 		return fmt.Errorf("magentodb: load default rows into %s: %w", cfg.DBName, err)
+	}
+	if _, err := db.ExecContext(ctx, aclDirectorySQL); err != nil {
+		return fmt.Errorf("magentodb: load roles and the region directory into %s: %w", cfg.DBName, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -248,11 +249,12 @@ func (e *Engine) backoff(attempts int) time.Duration {
 
 // orgInfo caches facts of the org a client talks to.
 type orgInfo struct {
-	client   *salesforce.Client
-	stdBook  string
-	statuses map[string]string // ApiName → StatusCode
-	list     []salesforce.OrderStatus
-	fetched  time.Time
+	client    *salesforce.Client
+	stdBook   string
+	statuses  map[string]string // ApiName → StatusCode
+	list      []salesforce.OrderStatus
+	picklists *picklists
+	fetched   time.Time
 }
 
 func (o *orgInfo) standardBook() string { return o.stdBook }
@@ -264,8 +266,11 @@ func (o *orgInfo) activated(status string) bool {
 	return status == "Activated"
 }
 
-// orgFor returns the client and its org's facts, fetching them (two API
-// calls) when the client changed or they are older than OrgTTL.
+func (o *orgInfo) addresses() *picklists { return o.picklists }
+
+// orgFor returns the client and its org's facts — the standard price book,
+// the Order statuses and how Account takes addresses — fetching them in one
+// composite call when the client changed or they are older than OrgTTL.
 func (e *Engine) orgFor(ctx context.Context) (*orgInfo, error) {
 	c, err := e.sf(ctx)
 	if err != nil {
@@ -277,18 +282,35 @@ func (e *Engine) orgFor(ctx context.Context) (*orgInfo, error) {
 	if cached != nil && cached.client == c && time.Since(cached.fetched) < e.opts.OrgTTL {
 		return cached, nil
 	}
-	books, err := c.Query(ctx, "SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1")
+	b := c.NewBuilder().
+		Query("book", "SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1").
+		Query("statuses", salesforce.OrderStatusQuery).
+		Describe("account", "Account")
+	resp, err := c.Composite(ctx, false, b.Requests())
 	if err != nil {
-		return nil, fmt.Errorf("find the standard price book: %w", err)
+		return nil, fmt.Errorf("read the org's price book, Order statuses and address fields: %w", err)
 	}
-	if len(books) == 0 {
+	got := map[string]salesforce.SubResponse{}
+	for _, r := range resp {
+		got[r.ReferenceID] = r
+	}
+	var books, statuses salesforce.QueryResult
+	var account salesforce.Describe
+	for ref, what := range map[string]any{"book": &books, "statuses": &statuses, "account": &account} {
+		r := got[ref]
+		if !r.OK() {
+			return nil, fmt.Errorf("read the org's facts (%s): %w", ref, &salesforce.APIError{HTTPStatus: r.HTTPStatusCode, Errors: r.Errors()})
+		}
+		if err := json.Unmarshal(r.Body, what); err != nil {
+			return nil, fmt.Errorf("read the org's facts (%s): %w", ref, err)
+		}
+	}
+	if len(books.Records) == 0 {
 		return nil, errors.New("the Salesforce org has no standard price book")
 	}
-	list, err := c.OrderStatuses(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the org's Order statuses: %w", err)
-	}
-	info := &orgInfo{client: c, stdBook: books[0].String("Id"), statuses: map[string]string{}, list: list, fetched: time.Now()}
+	list := salesforce.ParseOrderStatuses(statuses.Records)
+	info := &orgInfo{client: c, stdBook: books.Records[0].String("Id"), statuses: map[string]string{}, list: list,
+		picklists: picklistsFrom(&account), fetched: time.Now()}
 	for _, s := range list {
 		info.statuses[s.APIName] = s.StatusCode
 	}

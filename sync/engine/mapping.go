@@ -16,10 +16,13 @@ import (
 	"magesync/sync/salesforce"
 )
 
-// Salesforce field limits the mapping keeps within.
+// Salesforce field limits the mapping keeps within (Object Reference,
+// "Note"): a title of the comment's first 75 characters, at most 80 with a
+// part number, and 32,000 characters of body.
 const (
-	noteTitleRunes = 75    // DESIGN: Title = the comment's first 75 characters
-	noteBodyRunes  = 32000 // Note.Body holds 32 KB
+	noteTitleRunes    = 75
+	noteTitleMaxRunes = 80
+	noteBodyRunes     = 32000
 )
 
 // MappingError is an order that cannot be written to Salesforce as it is in
@@ -49,6 +52,25 @@ type Mapped struct {
 	Lines       []Line
 	Notes       []Note
 	FinalStatus string
+	Billing     *Address // written to the Account, Contact and Order as the org takes them
+	Shipping    *Address
+	// Notices say what Salesforce could not hold as Magento has it and
+	// how it was sent instead, for the queue message.
+	Notices []string
+}
+
+// notices collects what the mapping had to change to fit Salesforce.
+type notices []string
+
+func (n *notices) add(format string, args ...any) { *n = append(*n, fmt.Sprintf(format, args...)) }
+
+// fit keeps s within a field of max characters, saying so when it cuts.
+func (n *notices) fit(what, s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n.add("the %s was cut to %d characters, the most Salesforce holds", what, max)
+	return clip(s, max)
 }
 
 // Line is one OrderItem: a Magento item, or the shipping, tax or
@@ -85,7 +107,14 @@ func CustomerKey(o *store.Order) string {
 	case o.CustomerID != 0:
 		return "c:" + strconv.FormatUint(uint64(o.CustomerID), 10)
 	case strings.TrimSpace(o.CustomerEmail) != "":
-		return "g:" + strings.ToLower(strings.TrimSpace(o.CustomerEmail))
+		email := strings.ToLower(strings.TrimSpace(o.CustomerEmail))
+		if strings.Contains(email, "/") {
+			// An external ID travels in the upsert's URL, where a slash
+			// cannot be addressed: such guests are keyed by a digest.
+			sum := sha256.Sum256([]byte(email))
+			return "h:" + hex.EncodeToString(sum[:20])
+		}
+		return "g:" + email
 	}
 	return "o:" + strconv.FormatUint(uint64(o.EntityID), 10)
 }
@@ -133,31 +162,31 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 		last = "Unknown"
 	}
 
-	m.Account = salesforce.Record{"Name": clip(accountName, 255), "Description": "Magento " + customerKind(o)}
-	addAddress(m.Account, "Billing", o.Billing)
-	if o.Shipping != nil {
-		addAddress(m.Account, "Shipping", o.Shipping)
-	}
-	m.Contact = salesforce.Record{"LastName": clip(last, 80), "FirstName": clip(first, 40)}
-	if email != "" {
-		m.Contact["Email"] = clip(email, 80)
+	var n notices
+	m.Account = salesforce.Record{"Name": n.fit("account name", accountName, 255), "Description": "Magento " + customerKind(o)}
+	m.Contact = salesforce.Record{"LastName": n.fit("contact's last name", last, 80), "FirstName": n.fit("contact's first name", first, 40)}
+	switch {
+	case email == "":
+	case utf8.RuneCountInString(email) > 80:
+		n.add("the email %q was left out: it is longer than the 80 characters Salesforce holds", email)
+	case !salesforce.ValidEmail(email):
+		n.add("the email %q was left out: Salesforce does not accept it as an email address", email)
+	default:
+		m.Contact["Email"] = email
 	}
 	if o.Billing != nil && o.Billing.Telephone != "" {
-		m.Contact["Phone"] = clip(o.Billing.Telephone, 40)
-		m.Account["Phone"] = clip(o.Billing.Telephone, 40)
+		phone := n.fit("phone number", o.Billing.Telephone, 40)
+		m.Contact["Phone"], m.Account["Phone"] = phone, phone
 	}
-	addAddress(m.Contact, "Mailing", o.Billing)
+	m.Billing = addressOf(o.Billing, "billing", &n)
+	m.Shipping = addressOf(o.Shipping, "shipping", &n)
 
 	m.Order = salesforce.Record{
 		"Name":                    clip("Magento #"+o.IncrementID, 80),
 		"EffectiveDate":           o.CreatedAt.In(loc).Format("2006-01-02"),
 		"OrderReferenceNumber":    clip(o.IncrementID, 80),
 		"Magento_Increment_Id__c": clip(o.IncrementID, 50),
-		"Description":             clip(describe(o, info), 32000),
-	}
-	addAddress(m.Order, "Billing", o.Billing)
-	if o.Shipping != nil {
-		addAddress(m.Order, "Shipping", o.Shipping)
+		"Description":             n.fit("order description", describe(o, info), 32000),
 	}
 
 	var itemsCents int64
@@ -178,7 +207,7 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 			desc += "; " + opt.Label + ": " + opt.Value
 		}
 		m.Lines = append(m.Lines, Line{Key: strconv.FormatUint(uint64(it.ItemID), 10), SKU: sku, ProductName: clip(it.Name, 255),
-			Quantity: qty, UnitPrice: unit, Description: clip(desc, 255)})
+			Quantity: qty, UnitPrice: unit, Description: n.fit("description of item "+sku, desc, 255)})
 		itemsCents += lineCents(qty, unit)
 	}
 	key := strconv.FormatUint(uint64(o.EntityID), 10)
@@ -215,9 +244,15 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 			if text == "" {
 				continue
 			}
-			m.Notes = append(m.Notes, splitNote(c.EntityID, text)...)
+			parts := splitNote(c.EntityID, text)
+			if len(parts) > 1 {
+				n.add("comment %d (%d characters) became %d notes: a Salesforce note holds %d", c.EntityID,
+					utf8.RuneCountInString(text), len(parts), noteBodyRunes)
+			}
+			m.Notes = append(m.Notes, parts...)
 		}
 	}
+	m.Notices = n
 	return m, nil
 }
 
@@ -248,17 +283,6 @@ func describe(o *store.Order, info StoreInfo) string {
 	return b.String()
 }
 
-func addAddress(r salesforce.Record, prefix string, a *store.Address) {
-	if a == nil {
-		return
-	}
-	r[prefix+"Street"] = clip(strings.Join(a.Street, "\n"), 255)
-	r[prefix+"City"] = clip(a.City, 40)
-	r[prefix+"State"] = clip(a.Region, 80)
-	r[prefix+"PostalCode"] = clip(a.Postcode, 20)
-	r[prefix+"Country"] = clip(a.CountryID, 80)
-}
-
 func splitNote(historyID uint32, text string) []Note {
 	key := strconv.FormatUint(uint64(historyID), 10)
 	title := clip(text, noteTitleRunes)
@@ -273,7 +297,9 @@ func splitNote(historyID uint32, text string) []Note {
 	var out []Note
 	for i := range n {
 		part := runes[i*noteBodyRunes : min((i+1)*noteBodyRunes, len(runes))]
-		out = append(out, Note{Key: fmt.Sprintf("%s/%d", key, i+1), Title: fmt.Sprintf("%s (%d/%d)", title, i+1, n), Body: string(part)})
+		suffix := fmt.Sprintf(" (%d/%d)", i+1, n)
+		out = append(out, Note{Key: fmt.Sprintf("%s/%d", key, i+1),
+			Title: clip(title, noteTitleMaxRunes-utf8.RuneCountInString(suffix)) + suffix, Body: string(part)})
 	}
 	return out
 }

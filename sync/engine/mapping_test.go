@@ -36,7 +36,7 @@ func TestMap(t *testing.T) {
 	if m.Order["EffectiveDate"] != "2026-02-28" {
 		t.Errorf("EffectiveDate in the store's time zone = %v", m.Order["EffectiveDate"])
 	}
-	if m.Account["BillingStreet"] != "1 Main St\nApt 2" || m.Contact["LastName"] != "Nowak" || m.Contact["Email"] != "Ana@Example.com" {
+	if m.Billing.Street != "1 Main St\nApt 2" || m.Contact["LastName"] != "Nowak" || m.Contact["Email"] != "Ana@Example.com" {
 		t.Errorf("account %v contact %v", m.Account, m.Contact)
 	}
 	want := []Line{

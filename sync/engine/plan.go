@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"magesync/store"
 	"magesync/sync/salesforce"
@@ -50,6 +51,7 @@ type plan struct {
 	final    string // Salesforce status the order ends in
 	newNotes int
 	lines    int
+	notices  []string // what was sent otherwise than Magento has it
 }
 
 // empty reports whether nothing needs sending.
@@ -58,13 +60,14 @@ func (p *plan) empty() bool { return p.builder.Len() == 0 }
 // headerHash covers everything "Update Order Info" governs.
 func headerHash(m *Mapped, defaultStatus string) string {
 	return hashOf(map[string]any{"account": m.Account, "contact": m.Contact, "order": m.Order,
-		"lines": m.Lines, "default": defaultStatus})
+		"lines": m.Lines, "default": defaultStatus, "billing": m.Billing, "shipping": m.Shipping})
 }
 
 // orgFacts are the org's facts a plan needs.
 type orgFacts interface {
 	activated(status string) bool
 	standardBook() string
+	addresses() *picklists
 }
 
 // buildPlan decides what to send for one order: everything on its first
@@ -78,6 +81,17 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 	ordRef := k.orderID
 
 	if p.full {
+		account, contact, header := clone(m.Account), clone(m.Contact), clone(m.Order)
+		pl := org.addresses()
+		for _, notice := range []string{pl.render(account, "Billing", m.Billing, "billing"), pl.render(account, "Shipping", m.Shipping, "shipping")} {
+			if notice != "" {
+				p.notices = append(p.notices, notice)
+			}
+		}
+		pl.render(contact, "Mailing", m.Billing, "billing")
+		pl.render(header, "Billing", m.Billing, "billing")
+		pl.render(header, "Shipping", m.Shipping, "shipping")
+		p.notices = append(p.notices, m.Notices...)
 		if k.orderID != "" && (cur == "" || org.activated(cur)) {
 			// Items of an activated order are locked: back to the Default
 			// Status first, with Status alone.
@@ -86,13 +100,12 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		}
 		acctRef := k.accountID
 		if acctRef == "" {
-			b.Upsert("acct", "Account", "Magento_Customer_Key__c", m.CustomerKey, m.Account)
+			b.Upsert("acct", "Account", "Magento_Customer_Key__c", m.CustomerKey, account)
 			p.links = append(p.links, link{"acct", store.KindAccount, m.CustomerKey, 0})
 			acctRef = salesforce.Ref("acct")
 		} else {
-			b.Update("acct", "Account", acctRef, m.Account)
+			b.Update("acct", "Account", acctRef, account)
 		}
-		contact := clone(m.Contact)
 		contact["AccountId"] = acctRef
 		contactRef := k.contactID
 		if contactRef == "" {
@@ -102,7 +115,6 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		} else {
 			b.Update("contact", "Contact", contactRef, contact)
 		}
-		header := clone(m.Order)
 		header["AccountId"] = acctRef
 		header["BillToContactId"] = contactRef
 		if k.orderID == "" {
@@ -183,6 +195,14 @@ func soqlEscape(s string) string {
 
 func describeLinks(p *plan) string {
 	return count(p.lines, "line") + ", " + count(p.newNotes, "new note")
+}
+
+// noticeText is the plan's notices as a sentence for the queue message.
+func noticeText(p *plan) string {
+	if len(p.notices) == 0 {
+		return ""
+	}
+	return ". Sent otherwise than Magento has it: " + strings.Join(p.notices, "; ")
 }
 
 func count(n int, noun string) string {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -139,13 +140,12 @@ func hasKey(m map[string]string, k string) bool {
 	return ok
 }
 
-// productsPerCall is how many products (Product2 and its standard price
-// book entry: two subrequests each) one composite call creates.
-const productsPerCall = salesforce.MaxCompositeRequests / 2
-
 // ensureProducts makes sure every SKU the jobs need has a Product2 and a
-// standard PricebookEntry, and returns SKU → PricebookEntry ID. Jobs whose
-// products Salesforce refused fail with its message.
+// standard PricebookEntry, and returns SKU → PricebookEntry ID. Both are
+// upserted through the collections resource, which carries the external ID
+// in the body: any SKU Magento allows works, even one with a slash that a
+// URL could not address. Jobs whose products Salesforce refused fail with
+// its message.
 func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (map[string]string, error) {
 	price := map[string]float64{}
 	name := map[string]string{}
@@ -175,47 +175,60 @@ func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (
 	}
 	failed := map[string]string{}
 	var links []store.Link
-	for chunk := range slices.Chunk(missing, productsPerCall) {
-		bl := org.client.NewBuilder()
+	for chunk := range slices.Chunk(missing, salesforce.MaxCollection) {
+		products := make([]salesforce.Record, len(chunk))
 		for i, sku := range chunk {
-			p := "p" + strconv.Itoa(i)
-			bl.Upsert(p, "Product2", "Magento_SKU__c", sku, salesforce.Record{"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true})
-			bl.Upsert("e"+strconv.Itoa(i), "PricebookEntry", "Magento_Key__c", "std:"+sku, salesforce.Record{
-				"Pricebook2Id": org.stdBook, "Product2Id": salesforce.Ref(p), "UnitPrice": price[sku], "IsActive": true})
+			products[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": sku,
+				"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true}
 		}
-		resp, err := org.client.Composite(ctx, false, bl.Requests())
+		res, err := org.client.UpsertCollection(ctx, "Product2", "Magento_SKU__c", false, products)
 		if err != nil {
 			return nil, fmt.Errorf("create products: %w", err)
 		}
-		got := map[string]salesforce.SubResponse{}
-		for _, r := range resp {
-			got[r.ReferenceID] = r
-		}
-		lookup := map[string]string{} // Product2 ID → SKU, for entries that exist already
+		var made []string // SKUs whose Product2 exists
+		productID := map[string]string{}
 		for i, sku := range chunk {
-			pr, er := got["p"+strconv.Itoa(i)], got["e"+strconv.Itoa(i)]
-			if !pr.OK() {
-				failed[sku] = detailText(pr.Errors())
+			if i >= len(res) || !res[i].Success {
+				failed[sku] = "the answer named no product"
+				if i < len(res) {
+					failed[sku] = detailText(res[i].Errors)
+				}
 				continue
 			}
-			pid := pr.Result().ID
-			links = append(links, store.Link{Kind: store.KindProduct, Key: sku, SFID: pid})
-			if er.OK() {
-				entries[sku] = er.Result().ID
-				links = append(links, store.Link{Kind: store.KindEntry, Key: sku, SFID: entries[sku]})
+			productID[sku] = res[i].ID
+			made = append(made, sku)
+			links = append(links, store.Link{Kind: store.KindProduct, Key: sku, SFID: res[i].ID})
+		}
+		if len(made) == 0 {
+			continue
+		}
+		recs := make([]salesforce.Record, len(made))
+		for i, sku := range made {
+			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": "std:" + sku,
+				"Pricebook2Id": org.stdBook, "Product2Id": productID[sku], "UnitPrice": price[sku], "IsActive": true}
+		}
+		res, err = org.client.UpsertCollection(ctx, "PricebookEntry", "Magento_Key__c", false, recs)
+		if err != nil {
+			return nil, fmt.Errorf("create price book entries: %w", err)
+		}
+		lookup := map[string]string{} // Product2 ID → SKU, for entries that exist already
+		for i, sku := range made {
+			if i < len(res) && res[i].Success {
+				entries[sku] = res[i].ID
+				links = append(links, store.Link{Kind: store.KindEntry, Key: sku, SFID: res[i].ID})
 				continue
 			}
 			// The entry exists already (made by someone else, or by an
-			// attempt that was interrupted): find it.
-			lookup[pid] = sku
-			failed[sku] = detailText(er.Errors())
+			// attempt that was interrupted; its price book and product
+			// cannot be written again): find it.
+			lookup[productID[sku]] = sku
+			failed[sku] = "the answer named no price book entry"
+			if i < len(res) {
+				failed[sku] = detailText(res[i].Errors)
+			}
 		}
 		if len(lookup) > 0 {
-			var ids []string
-			for id := range lookup {
-				ids = append(ids, id)
-			}
-			slices.Sort(ids)
+			ids := slices.Sorted(maps.Keys(lookup))
 			recs, err := org.client.Query(ctx, "SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '"+soqlEscape(org.stdBook)+
 				"' AND Product2Id IN ("+soqlList(ids)+")")
 			if err != nil {

@@ -351,7 +351,7 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 			state = store.StateNotInSync
 			msg = "; other changes are not sent because Update Order Info is set to No"
 		}
-		j.finish(store.QueueComplete, fmt.Sprintf("Synced to Salesforce Order %s (%s)%s", b.orderSFID(j), describeLinks(j.plan), msg), state)
+		j.finish(store.QueueComplete, fmt.Sprintf("Synced to Salesforce Order %s (%s)%s%s", b.orderSFID(j), describeLinks(j.plan), msg, noticeText(j.plan)), state)
 		return
 	}
 	j.dropIntents = true // a graph is all or nothing: it saved nothing

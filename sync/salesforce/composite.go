@@ -210,6 +210,16 @@ func (b *Builder) Update(ref, sobject, id string, body Record) *Builder {
 	return b.add(http.MethodPatch, "/sobjects/"+url.PathEscape(sobject)+"/"+id, ref, body)
 }
 
+// Query adds a SOQL query (its first page: up to 2,000 records).
+func (b *Builder) Query(ref, soql string) *Builder {
+	return b.add(http.MethodGet, "/query?q="+url.QueryEscape(soql), ref, nil)
+}
+
+// Describe adds an sObject's describe.
+func (b *Builder) Describe(ref, sobject string) *Builder {
+	return b.add(http.MethodGet, sobjectPath(sobject, "describe"), ref, nil)
+}
+
 // Get adds a read of the record id, which may be a Ref.
 func (b *Builder) Get(ref, sobject, id string, fields ...string) *Builder {
 	path := "/sobjects/" + url.PathEscape(sobject) + "/" + id

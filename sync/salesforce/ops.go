@@ -2,6 +2,7 @@ package salesforce
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -148,6 +149,28 @@ type Field struct {
 	ReferenceTo    []string        `json:"referenceTo"`
 	PicklistValues []PicklistValue `json:"picklistValues"`
 	Restricted     bool            `json:"restrictedPicklist"`
+	ControllerName string          `json:"controllerName"` // of a dependent picklist
+}
+
+// DependentValues maps each value of the controlling picklist to the
+// values of the dependent one valid for it. validFor is a base64 bitmap of
+// the controller's value indexes, most significant bit first (SOAP API
+// Developer Guide, "PicklistEntry").
+func DependentValues(controller, dependent Field) map[string][]PicklistValue {
+	out := map[string][]PicklistValue{}
+	for _, v := range dependent.PicklistValues {
+		s, _ := v.ValidFor.(string)
+		bits, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			continue
+		}
+		for i, c := range controller.PicklistValues {
+			if i/8 < len(bits) && bits[i/8]&(0x80>>(i%8)) != 0 {
+				out[c.Value] = append(out[c.Value], v)
+			}
+		}
+	}
+	return out
 }
 
 // PicklistValue is one value of a picklist field.
@@ -199,10 +222,18 @@ type OrderStatus struct {
 
 // OrderStatuses lists the org's Order status values and their categories.
 func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
-	recs, err := c.Query(ctx, "SELECT ApiName, MasterLabel, StatusCode, SortOrder, IsDefault FROM OrderStatus ORDER BY SortOrder")
+	recs, err := c.Query(ctx, OrderStatusQuery)
 	if err != nil {
 		return nil, err
 	}
+	return ParseOrderStatuses(recs), nil
+}
+
+// OrderStatusQuery reads the org's Order statuses (API v48.0 and later).
+const OrderStatusQuery = "SELECT ApiName, MasterLabel, StatusCode, SortOrder, IsDefault FROM OrderStatus ORDER BY SortOrder"
+
+// ParseOrderStatuses reads the records of OrderStatusQuery.
+func ParseOrderStatuses(recs []Record) []OrderStatus {
 	out := make([]OrderStatus, 0, len(recs))
 	for _, r := range recs {
 		s := OrderStatus{APIName: r.String("ApiName"), MasterLabel: r.String("MasterLabel"), StatusCode: r.String("StatusCode")}
@@ -212,7 +243,7 @@ func (c *Client) OrderStatuses(ctx context.Context) ([]OrderStatus, error) {
 		s.IsDefault, _ = r["IsDefault"].(bool)
 		out = append(out, s)
 	}
-	return out, nil
+	return out
 }
 
 // Limit is one entry of the /limits resource.

@@ -388,7 +388,7 @@ func (o *org) coerceValue(f *fieldDef, v any) (any, *apiError) {
 		if f.length > 0 && !f.picklistCode && utf8.RuneCountInString(s) > f.length {
 			return nil, badRequest("STRING_TOO_LONG", fmt.Sprintf("%s: data value too large: %s (max length=%d)", labelOf(f.name), truncate(s, 40), f.length), f.name)
 		}
-		if f.typ == tEmail && s != "" && !validEmail(s) {
+		if f.typ == tEmail && s != "" && !salesforce.ValidEmail(s) {
 			return nil, badRequest("INVALID_EMAIL_ADDRESS", fmt.Sprintf("%s: invalid email address: %s", labelOf(f.name), truncate(s, 80)), f.name)
 		}
 		if f.typ == tPicklist && f.name == "Status" {
@@ -920,48 +920,4 @@ func (o *org) normalizeAddresses(sobject string, next, changes record) *apiError
 		}
 	}
 	return nil
-}
-
-// validEmail is the shape Salesforce accepts in an Email field: an ASCII
-// local part of the characters RFC 5322 allows unquoted, and a domain of
-// letter-digit-hyphen labels ending in a top-level domain of letters.
-func validEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || len(local) > 64 || strings.Contains(domain, "@") {
-		return false
-	}
-	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
-		return false
-	}
-	for i := range len(local) {
-		c := local[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+/=?^_`{|}~.-", c) >= 0) {
-			return false
-		}
-	}
-	labels := strings.Split(domain, ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := range len(l) {
-			c := l[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	tld := labels[len(labels)-1]
-	if len(tld) < 2 {
-		return false
-	}
-	for i := range len(tld) {
-		if c := tld[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			return false
-		}
-	}
-	return true
 }
