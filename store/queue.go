@@ -258,7 +258,7 @@ type Outcome struct {
 	// RetryAt is when a retried entry is due again.
 	RetryAt time.Time
 	// Refund gives the attempt back: the work was postponed, not tried
-	// (Salesforce's daily limit).
+	// (Salesforce's daily limit, or a request Salesforce halted).
 	Refund bool
 }
 

@@ -258,9 +258,10 @@ func (b *batch) send(ctx context.Context) error {
 	if graphs, err = b.holdLeases(ctx, graphs); err != nil {
 		return err
 	}
+	perCall := salesforce.MaxGraphs // halved while Salesforce refuses a payload as too large
 	for len(graphs) > 0 {
 		n, nodes := 0, 0
-		for n < len(graphs) && n < salesforce.MaxGraphs && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
+		for n < len(graphs) && n < perCall && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
 			nodes += graphs[n].plan.builder.Len()
 			n++
 		}
@@ -274,6 +275,13 @@ func (b *batch) send(ctx context.Context) error {
 			gs[i] = j.plan.builder.Graph(strconv.FormatUint(uint64(j.entry.OrderID), 10))
 		}
 		results, err := org.client.Graph(ctx, gs)
+		if payloadLimit(err) && n > 1 {
+			// Too many nodes, or too many different ones, for one request:
+			// send the same graphs in smaller calls.
+			perCall = n / 2
+			graphs = append(call, graphs...)
+			continue
+		}
 		if err != nil {
 			b.callFailed(ctx, call, err)
 			continue
@@ -287,6 +295,13 @@ func (b *batch) send(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// payloadLimit reports whether Salesforce refused a whole composite graph
+// request for its size (REST API Developer Guide, "Composite Graph Limits").
+func payloadLimit(err error) bool {
+	var api *salesforce.APIError
+	return errors.As(err, &api) && api.HTTPStatus == 400 && api.HasCode("LIMIT_EXCEEDED")
 }
 
 // holdLeases keeps the jobs whose leases this worker still holds, renewed
@@ -356,6 +371,14 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 	}
 	j.dropIntents = true // a graph is all or nothing: it saved nothing
 	fail := &salesforce.APIError{HTTPStatus: 400, Errors: r.Failure()}
+	if len(fail.Errors) == 0 && halted(r) {
+		// Salesforce stopped after 14 other graphs of the call failed:
+		// nothing was wrong with this order, so it goes again at once and
+		// keeps its attempt.
+		j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Refund: true, RetryAt: time.Now(),
+			Message: "Will retry: Salesforce did not process this order because 14 other orders in the same request failed"}
+		return
+	}
 	if len(fail.Errors) == 0 {
 		fail.Errors = []salesforce.ErrorDetail{{ErrorCode: "UNKNOWN_EXCEPTION", Message: "the graph failed without saying why"}}
 	}
@@ -370,6 +393,19 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 	default:
 		j.finish(store.QueueError, "Salesforce refused order #"+j.order.IncrementID+": "+fail.Message(), store.StateError)
 	}
+}
+
+// halted reports whether a graph failed only because Salesforce halted the
+// request (PROCESSING_HALTED on its nodes), not for an error of its own.
+func halted(r salesforce.GraphResult) bool {
+	for _, resp := range r.Responses() {
+		for _, d := range resp.Errors() {
+			if d.Code() == "PROCESSING_HALTED" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (b *batch) orderSFID(j *job) string {

@@ -51,7 +51,7 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 			bad("faults: " + err.Error())
 			return
 		}
-		if f.Rate503 < 0 || f.Rate503 > 1 || f.RateLockRow < 0 || f.RateLockRow > 1 || f.ExpireTokensEvery < 0 || f.DailyLimit < 0 || f.LatencyMs < 0 {
+		if f.Rate503 < 0 || f.Rate503 > 1 || f.RateLockRow < 0 || f.RateLockRow > 1 || f.ExpireTokensEvery < 0 || f.DailyLimit < 0 || f.LatencyMs < 0 || f.GraphNodeLimit < 0 {
 			bad("faults: rates are between 0 and 1; counts are 0 or more")
 			return
 		}

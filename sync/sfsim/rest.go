@@ -355,9 +355,9 @@ func (c *call) composite(raw any) (int, any) {
 // the rest are not processed. Nodes are sObject resources only ("Using a
 // Composite Graph").
 const (
-	graphMinVersion     = 50
-	maxDifferentNodes   = 15
-	maxGraphFailures    = 14
+	graphMinVersion       = 50
+	maxDifferentNodes     = 15
+	maxGraphFailures      = 14
 	orderStatusMinVersion = 48 // OrderStatus (Object Reference, "OrderStatus")
 )
 
@@ -419,8 +419,12 @@ func (c *call) graph(raw any) (int, any) {
 	if len(graphs) > salesforce.MaxGraphs {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many graphs: %d (at most %d in one request)", len(graphs), salesforce.MaxGraphs)}}
 	}
-	if nodes > salesforce.MaxGraphNodes {
-		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many nodes: %d (at most %d in one request)", nodes, salesforce.MaxGraphNodes)}}
+	maxNodes := salesforce.MaxGraphNodes
+	if l := c.sim.faults.GraphNodeLimit; l > 0 {
+		maxNodes = l
+	}
+	if nodes > maxNodes {
+		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many nodes: %d (at most %d in one request)", nodes, maxNodes)}}
 	}
 	if len(kinds) > maxDifferentNodes {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Too many different nodes: %d (at most %d in one request; API version, HTTP method and object each make a node different)", len(kinds), maxDifferentNodes)}}

@@ -57,6 +57,9 @@ type Faults struct {
 	// EnableNegativeQuantity is OrderSettings.enableNegativeQuantity, off
 	// in a new org (Metadata API Developer Guide, "OrderSettings").
 	EnableNegativeQuantity bool `json:"enableNegativeQuantity,omitempty"`
+	// GraphNodeLimit lowers the 500 nodes a composite graph request may
+	// carry, so tests can watch a client split its calls.
+	GraphNodeLimit int `json:"graphNodeLimit,omitempty"`
 }
 
 func (f *Faults) picklists() bool { return f.StateCountryPicklists == nil || *f.StateCountryPicklists }
