@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -373,6 +374,8 @@ func (s *Store) statusCodes(ctx context.Context) ([]string, error) {
 
 var (
 	apiVersionRe = regexp.MustCompile(`^v?(\d{2,3})(\.0)?$`)
+	// minAPIVersion is the first with composite graphs (salesforce.MinAPIVersion).
+	minAPIVersion = 50
 )
 
 // normalize validates v for d and returns the form it is stored in.
@@ -438,6 +441,9 @@ func (d SettingDef) normalize(v string, statuses []string) (string, error) {
 		m := apiVersionRe.FindStringSubmatch(strings.TrimSpace(v))
 		if m == nil {
 			return "", fmt.Errorf("want a version such as 62.0, got %q", v)
+		}
+		if n, _ := strconv.Atoi(m[1]); n < minAPIVersion {
+			return "", fmt.Errorf("magesync needs API version %d.0 or later (it writes orders with composite graphs, which Salesforce offers from v%d.0), got %s.0", minAPIVersion, minAPIVersion, m[1])
 		}
 		return m[1] + ".0", nil
 	case kindSecret:

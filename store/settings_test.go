@@ -197,6 +197,7 @@ func TestSecretsAreEncryptedAndNeverReturned(t *testing.T) {
 		store.Set(store.PathLoginURL, "http://login.salesforce.com"),
 		store.Set(store.PathFlow, "magic"),
 		store.Set(store.PathAPIVersion, "sixty"),
+		store.Set(store.PathAPIVersion, "49.0"), // no composite graphs before v50.0
 		store.Set(store.PathDefaultStatus, "  "),
 	} {
 		if err := s.SaveSettings(ctx, "alice", key, []store.Change{bad}); !errors.Is(err, store.ErrInvalidSetting) {

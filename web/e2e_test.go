@@ -225,7 +225,7 @@ func TestBrowser(t *testing.T) {
 // TestBrowserSettingsDriveTheEngine changes each order option on the
 // configuration page and watches the engine do what the page says.
 func TestBrowserSettingsDriveTheEngine(t *testing.T) {
-	a := newAppWith(t, 40, true)
+	a := newAppWith(t, 80, true)
 	ctx := browser(t)
 	base := a.srv.URL
 	bg := context.Background()

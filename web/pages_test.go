@@ -316,6 +316,18 @@ func TestConnectionPage(t *testing.T) {
 	if code != 422 {
 		t.Errorf("bad login URL: %d", code)
 	}
+	form.Set("login_url", a.sim.URL)
+	form.Set("api_version", "48.0")
+	code, body = c.post("/admin/salesforce/connection", form)
+	if code != 422 || !strings.Contains(body, "needs API version 50.0 or later") {
+		t.Errorf("API version 48.0: %d, page says the reason: %v", code, strings.Contains(body, "50.0"))
+	}
+	_, body, _ = c.get("/admin/salesforce/connection")
+	for _, need := range []string{"Magento_Order_Id__c", "Activate Orders", "sf project deploy start"} {
+		if !strings.Contains(body, need) {
+			t.Errorf("the Connection page does not list what the org needs: %s", need)
+		}
+	}
 }
 
 // Without JavaScript a ticked "Use system value" keeps its select disabled:

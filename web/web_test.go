@@ -102,6 +102,8 @@ func (c *client) get(path string) (int, string, http.Header) {
 
 // post sends a same-origin form with the CSRF token; it returns the status
 // and the redirect target.
+// post sends a form with the session's CSRF token and returns the status and
+// the redirect's Location, or the page's body when it did not redirect.
 func (c *client) post(path string, form url.Values) (int, string) {
 	c.a.t.Helper()
 	if form == nil {
@@ -118,8 +120,11 @@ func (c *client) post(path string, form url.Values) (int, string) {
 		c.a.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location")
+	body, _ := io.ReadAll(resp.Body)
+	if loc := resp.Header.Get("Location"); loc != "" {
+		return resp.StatusCode, loc
+	}
+	return resp.StatusCode, string(body) // a page answered without a redirect
 }
 
 func (a *app) login() *client {

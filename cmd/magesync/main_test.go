@@ -54,6 +54,10 @@ func TestDemoSeedOnlyAndConfig(t *testing.T) {
 		!strings.Contains(out, "(system value)") {
 		t.Errorf("config list = %d %q", code, out)
 	}
+	if code, _, errOut := runCLI(t, "config", "set", "magesync/connection/api_version", "45.0"); code != 1 ||
+		!strings.Contains(errOut, "needs API version 50.0 or later") {
+		t.Errorf("API version 45.0: exit %d, %q", code, errOut)
+	}
 	if code, _, errOut := runCLI(t, "config", "set", "magesync/order/statuses", "nonsense"); code != 1 ||
 		!strings.Contains(errOut, `unknown Magento order status "nonsense"`) {
 		t.Errorf("invalid value: exit %d, %q", code, errOut)

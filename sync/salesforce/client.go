@@ -34,6 +34,10 @@ const (
 	FlowRefreshToken      = "refresh_token"
 )
 
+// MinAPIVersion is the oldest API version the client works with: composite
+// graphs need v50.0 (REST API Developer Guide, "Composite Graph").
+const MinAPIVersion = 50
+
 // DefaultAPIVersion is used when Config.APIVersion is empty.
 const DefaultAPIVersion = "62.0"
 
@@ -107,6 +111,9 @@ func New(cfg Config) (*Client, error) {
 	m := versionRe.FindStringSubmatch(v)
 	if m == nil {
 		return nil, fmt.Errorf("salesforce: API version %q: want e.g. 62.0", cfg.APIVersion)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < MinAPIVersion {
+		return nil, fmt.Errorf("salesforce: API version %s.0 is too old: magesync needs v%d.0 or later (composite graphs)", m[1], MinAPIVersion)
 	}
 	c.version = m[1] + ".0"
 	u, err := url.Parse(cfg.LoginURL)

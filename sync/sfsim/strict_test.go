@@ -3,9 +3,11 @@ package sfsim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -464,4 +466,35 @@ func doForm(s *Sim, form string) map[string]string {
 	var out map[string]string
 	json.Unmarshal(w.Body.Bytes(), &out)
 	return out
+}
+
+// The metadata package in salesforce/ creates exactly the custom fields the
+// simulated org has, as External IDs of the same length and uniqueness.
+func TestMetadataPackageMatchesTheOrg(t *testing.T) {
+	for _, def := range schema {
+		for _, f := range def.fields {
+			if !f.custom {
+				continue
+			}
+			path := "../../salesforce/force-app/main/default/objects/" + def.name + "/fields/" + f.name + ".field-meta.xml"
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Errorf("%s.%s: %v", def.name, f.name, err)
+				continue
+			}
+			var x struct {
+				FullName   string `xml:"fullName"`
+				ExternalID bool   `xml:"externalId"`
+				Unique     bool   `xml:"unique"`
+				Length     int    `xml:"length"`
+				Type       string `xml:"type"`
+			}
+			if err := xml.Unmarshal(b, &x); err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			if x.FullName != f.name || x.ExternalID != f.external || x.Unique != f.unique || x.Length != f.length || x.Type != "Text" {
+				t.Errorf("%s: %+v; the org has external %v, unique %v, length %d", path, x, f.external, f.unique, f.length)
+			}
+		}
+	}
 }
