@@ -3,9 +3,10 @@ package salesforce
 import "strings"
 
 // ValidEmail reports whether s has the shape Salesforce accepts in an Email
-// field: an ASCII
-// local part of the characters RFC 5322 allows unquoted, and a domain of
-// letter-digit-hyphen labels ending in a top-level domain of letters.
+// field: an ASCII local part of the characters RFC 5322 allows unquoted, and
+// a domain of letter-digit-hyphen labels ending in a top-level domain of
+// letters (SOAP API Developer Guide, "Field Types": email values are
+// validated; an invalid one is INVALID_EMAIL_ADDRESS).
 func ValidEmail(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
 	if !ok || local == "" || len(local) > 64 || strings.Contains(domain, "@") {

@@ -142,7 +142,10 @@ func labelOf(name string) string {
 }
 
 // schema is the simulated org's metadata: the standard objects magesync
-// writes, with the custom external-ID fields the engine needs.
+// writes, with the custom external-ID fields the engine needs. Types and
+// lengths are the Salesforce Field Reference's (pages "Account", "Contact",
+// "Order", "OrderItem", "Note", "Product2", "PricebookEntry"); which fields
+// are read-only or create-only is the Object Reference's.
 var schema = buildSchema()
 
 func buildSchema() map[string]*objectDef {
