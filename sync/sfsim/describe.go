@@ -82,9 +82,9 @@ func (c *call) describe(def *objectDef) map[string]any {
 		case tInt:
 			digits = 9
 		}
-		textual := soapTypes[f.typ] == "xsd:string" || f.typ == tID || f.typ == tReference
+		isText := soapTypes[f.typ] == "xsd:string" || f.typ == tID || f.typ == tReference
 		byteLength := 0
-		if textual {
+		if isText {
 			byteLength = f.length * 3
 		}
 		computed := f.access == readOnly && !slices.Contains([]string{"Id", "CreatedDate", "LastModifiedDate"}, f.name)
