@@ -372,10 +372,11 @@ func (s *Store) statusCodes(ctx context.Context) ([]string, error) {
 	return codes, nil
 }
 
+// minAPIVersion is the first with composite graphs (salesforce.MinAPIVersion).
+const minAPIVersion = 50
+
 var (
 	apiVersionRe = regexp.MustCompile(`^v?(\d{2,3})(\.0)?$`)
-	// minAPIVersion is the first with composite graphs (salesforce.MinAPIVersion).
-	minAPIVersion = 50
 )
 
 // normalize validates v for d and returns the form it is stored in.

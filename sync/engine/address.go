@@ -60,32 +60,42 @@ func picklistsFrom(d *salesforce.Describe) *picklists {
 	return p
 }
 
-// render writes an address into r under prefix (Billing, Shipping,
-// Mailing) as the org takes it. What the org's picklists cannot hold is
-// left out, never guessed, and said in words: which is "billing" or
-// "shipping". An unknown region never costs the order.
-func (p *picklists) render(r salesforce.Record, prefix string, a *Address, which string) (notice string) {
-	if a == nil {
-		return ""
+// addressFields is an address as the org takes it, by field suffix
+// (Street, City, StateCode…); nil for no address.
+type addressFields map[string]any
+
+// into writes the address under prefix (Billing, Shipping, Mailing).
+func (a addressFields) into(r salesforce.Record, prefix string) {
+	for suffix, v := range a {
+		r[prefix+suffix] = v
 	}
-	r[prefix+"Street"], r[prefix+"City"], r[prefix+"PostalCode"] = a.Street, a.City, a.Postcode
+}
+
+// fields renders an address as the org takes it. What the org's picklists
+// cannot hold is left out, never guessed, and said in words: which is
+// "billing" or "shipping". An unknown region never costs the order.
+func (p *picklists) fields(a *Address, which string) (f addressFields, notice string) {
+	if a == nil {
+		return nil, ""
+	}
+	f = addressFields{"Street": a.Street, "City": a.City, "PostalCode": a.Postcode}
 	if p == nil || !p.on {
-		r[prefix+"State"], r[prefix+"Country"] = a.Region, a.CountryID
-		return ""
+		f["State"], f["Country"] = a.Region, a.CountryID
+		return f, ""
 	}
 	if a.CountryID == "" {
-		return ""
+		return f, ""
 	}
 	c := p.countries[a.CountryID]
 	if c == nil {
 		if a.Region != "" {
-			return fmt.Sprintf("the %s country %q and region %q were left out: the country is not in Salesforce's country list", which, a.CountryID, a.Region)
+			return f, fmt.Sprintf("the %s country %q and region %q were left out: the country is not in Salesforce's country list", which, a.CountryID, a.Region)
 		}
-		return fmt.Sprintf("the %s country %q was left out: it is not in Salesforce's country list", which, a.CountryID)
+		return f, fmt.Sprintf("the %s country %q was left out: it is not in Salesforce's country list", which, a.CountryID)
 	}
-	r[prefix+"CountryCode"] = a.CountryID
+	f["CountryCode"] = a.CountryID
 	if a.Region == "" && a.RegionCode == "" {
-		return ""
+		return f, ""
 	}
 	code := ""
 	if _, ok := c.states[a.RegionCode]; ok && a.RegionCode != "" {
@@ -94,10 +104,10 @@ func (p *picklists) render(r salesforce.Record, prefix string, a *Address, which
 		code = byName
 	}
 	if code == "" {
-		return fmt.Sprintf("the %s region %q was left out: Salesforce lists no such state for %s", which, a.Region, c.name)
+		return f, fmt.Sprintf("the %s region %q was left out: Salesforce lists no such state for %s", which, a.Region, c.name)
 	}
-	r[prefix+"StateCode"] = code
-	return ""
+	f["StateCode"] = code
+	return f, ""
 }
 
 // addressOf is the mapping's view of a Magento address, cut to the

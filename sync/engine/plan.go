@@ -82,15 +82,18 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 
 	if p.full {
 		account, contact, header := clone(m.Account), clone(m.Contact), clone(m.Order)
-		pl := org.addresses()
-		for _, notice := range []string{pl.render(account, "Billing", m.Billing, "billing"), pl.render(account, "Shipping", m.Shipping, "shipping")} {
-			if notice != "" {
-				p.notices = append(p.notices, notice)
+		billing, billNote := org.addresses().fields(m.Billing, "billing")
+		shipping, shipNote := org.addresses().fields(m.Shipping, "shipping")
+		billing.into(account, "Billing")
+		shipping.into(account, "Shipping")
+		billing.into(contact, "Mailing")
+		billing.into(header, "Billing")
+		shipping.into(header, "Shipping")
+		for _, n := range []string{billNote, shipNote} {
+			if n != "" {
+				p.notices = append(p.notices, n)
 			}
 		}
-		pl.render(contact, "Mailing", m.Billing, "billing")
-		pl.render(header, "Billing", m.Billing, "billing")
-		pl.render(header, "Shipping", m.Shipping, "shipping")
 		p.notices = append(p.notices, m.Notices...)
 		if k.orderID != "" && (cur == "" || org.activated(cur)) {
 			// Items of an activated order are locked: back to the Default
@@ -202,7 +205,7 @@ func noticeText(p *plan) string {
 	if len(p.notices) == 0 {
 		return ""
 	}
-	return ". Sent otherwise than Magento has it: " + strings.Join(p.notices, "; ")
+	return ". Not everything could be sent as Magento has it: " + strings.Join(p.notices, "; ")
 }
 
 func count(n int, noun string) string {

@@ -53,6 +53,11 @@ func (c *call) globalDescribe() map[string]any {
 	return map[string]any{"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": list}
 }
 
+// nameFields are the fields that name each object's records (describe's
+// nameField): an order is known by its number, a note by its title.
+var nameFields = map[string]string{"Account": "Name", "Contact": "Name", "Product2": "Name", "Pricebook2": "Name",
+	"PricebookEntry": "Name", "Order": "OrderNumber", "OrderItem": "OrderItemNumber", "Note": "Title", "OrderStatus": "MasterLabel"}
+
 var soapTypes = map[fieldType]string{
 	tID: "tns:ID", tReference: "tns:ID", tString: "xsd:string", tTextarea: "xsd:string", tEmail: "xsd:string",
 	tPhone: "xsd:string", tPicklist: "xsd:string", tBoolean: "xsd:boolean", tDouble: "xsd:double",
@@ -87,7 +92,6 @@ func (c *call) describe(def *objectDef) map[string]any {
 		if isText {
 			byteLength = f.length * 3
 		}
-		computed := f.access == readOnly && !slices.Contains([]string{"Id", "CreatedDate", "LastModifiedDate"}, f.name)
 		fd := map[string]any{
 			"aggregatable": f.typ != tTextarea, "autoNumber": f.name == "OrderNumber" || f.name == "OrderItemNumber",
 			"byteLength": byteLength, "calculated": f.name == "TotalAmount" || f.name == "TotalPrice",
@@ -97,7 +101,7 @@ func (c *call) describe(def *objectDef) map[string]any {
 			"deprecatedAndHidden": false, "digits": digits, "externalId": f.external,
 			"filterable": f.typ != tTextarea, "groupable": f.typ != tTextarea && f.typ != tDouble && f.typ != tCurrency && f.typ != tDatetime,
 			"htmlFormatted": false, "idLookup": f.external || f.name == "Id", "inlineHelpText": nil,
-			"label": f.label, "length": f.length, "name": f.name, "nameField": f.name == "Name" && !computed,
+			"label": f.label, "length": f.length, "name": f.name, "nameField": f.name == nameFields[def.name],
 			"namePointing": false, "nillable": !f.required && f.typ != tBoolean && f.name != "Id",
 			"permissionable": !f.required && f.access != readOnly && f.typ != tBoolean, "picklistValues": []map[string]any{},
 			"polymorphicForeignKey": len(f.refTo) > 0 && f.refTo[0] == "*", "precision": precision,

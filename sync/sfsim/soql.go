@@ -595,7 +595,6 @@ const maxOffset = 2000
 type resolved struct {
 	hops  []*fieldDef // reference fields, parent first
 	field *fieldDef
-	objs  []*objectDef // object of each hop's target, then of the field
 }
 
 // resolvePath checks a path such as Account.Name from def.
@@ -614,7 +613,6 @@ func (c *call) resolvePath(def *objectDef, path string) (resolved, *queryError) 
 				return r, invalidField("No such column '%s' on entity '%s'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.", part, cur.name)
 			}
 			r.field = f
-			r.objs = append(r.objs, cur)
 			return r, nil
 		}
 		var hop *fieldDef
@@ -628,14 +626,16 @@ func (c *call) resolvePath(def *objectDef, path string) (resolved, *queryError) 
 			return r, invalidField("Didn't understand relationship '%s' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", part)
 		}
 		r.hops = append(r.hops, hop)
-		r.objs = append(r.objs, cur)
 		if hop.refTo[0] == "*" {
 			// A polymorphic parent (Note.Parent) offers its Id and Name only.
-			if last := parts[len(parts)-1]; !strings.EqualFold(last, "Id") && !strings.EqualFold(last, "Name") {
+			switch last := parts[len(parts)-1]; {
+			case strings.EqualFold(last, "Id"):
+				r.field = &fieldDef{name: "Id", typ: tID}
+			case strings.EqualFold(last, "Name"):
+				r.field = &fieldDef{name: "Name", typ: tString}
+			default:
 				return r, invalidField("No such column '%s' on entity 'Name'.", last)
 			}
-			r.field = &fieldDef{name: map[bool]string{true: "Id", false: "Name"}[strings.EqualFold(parts[len(parts)-1], "Id")], typ: tString}
-			r.objs = append(r.objs, nil)
 			return r, nil
 		}
 		cur = lookupObject(hop.refTo[0])
@@ -682,23 +682,20 @@ func (c *call) query(q string) (int, any) {
 	if pq.offset > maxOffset {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "NUMBER_OUTSIDE_VALID_RANGE", Message: fmt.Sprintf("Maximum SOQL offset allowed is %d", maxOffset)}}
 	}
-	rows, qerr := c.selectRows(def, pq, c.allRows(def))
+	cq, qerr := c.compileQuery(def, pq)
 	if qerr != nil {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: qerr.code, Message: qerr.msg}}
 	}
-	if pq.countOf {
+	rows := cq.run(c.allRows(def))
+	switch {
+	case pq.countOf:
 		return 200, map[string]any{"totalSize": len(rows), "done": true, "records": []any{}}
-	}
-	if pq.items[0].count {
-		return 200, c.aggregate(def, pq, rows)
+	case cq.aggregate:
+		return 200, cq.aggregateRow(rows)
 	}
 	out := make([]map[string]any, len(rows))
 	for i, r := range rows {
-		m, qerr := c.shape(def, pq.items, r)
-		if qerr != nil {
-			return 400, []salesforce.ErrorDetail{{ErrorCode: qerr.code, Message: qerr.msg}}
-		}
-		out[i] = m
+		out[i] = cq.shape(r)
 	}
 	return c.page(out, len(out), 0)
 }
@@ -721,41 +718,94 @@ func (c *call) allRows(def *objectDef) []record {
 	return rows
 }
 
-// selectRows checks the query against def and returns the rows it selects,
-// sorted and cut.
-func (c *call) selectRows(def *objectDef, pq *soqlQuery, rows []record) ([]record, *queryError) {
+// compiledQuery is a query checked against the schema once, before any row
+// is read: a subquery or field an org would refuse is refused even when no
+// row would show it.
+type compiledQuery struct {
+	c         *call
+	def       *objectDef
+	q         *soqlQuery
+	cols      []column
+	pred      func(record) bool
+	order     []orderKey
+	aggregate bool // COUNT(path) columns: one AggregateResult row
+}
+
+// column is one SELECT item: a field path, or a child subquery with its
+// rows grouped by parent (built on first use).
+type column struct {
+	res   resolved
+	alias string
+	rel   *childRelationship
+	sub   *compiledQuery
+	kids  map[string][]record
+}
+
+type orderKey struct {
+	res resolved
+	o   soqlOrder
+}
+
+func (c *call) compileQuery(def *objectDef, pq *soqlQuery) (*compiledQuery, *queryError) {
+	cq := &compiledQuery{c: c, def: def, q: pq}
+	plain := ""
 	for _, it := range pq.items {
-		if it.sub != nil || it.path == "" {
-			continue
+		switch {
+		case it.sub != nil:
+			rel, child := c.childOf(def, it.sub.object)
+			if rel == nil {
+				return nil, &queryError{"INVALID_TYPE", fmt.Sprintf("Didn't understand relationship '%s' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", it.sub.object)}
+			}
+			sub, qerr := c.compileQuery(child, it.sub)
+			if qerr != nil {
+				return nil, qerr
+			}
+			cq.cols = append(cq.cols, column{rel: rel, sub: sub})
+			plain = it.sub.object
+		case it.path == "": // COUNT()
+		default:
+			res, qerr := c.resolvePath(def, it.path)
+			if qerr != nil {
+				return nil, qerr
+			}
+			cq.cols = append(cq.cols, column{res: res, alias: it.alias})
+			if it.count {
+				cq.aggregate = true
+			} else {
+				plain = it.path
+			}
 		}
-		if _, qerr := c.resolvePath(def, it.path); qerr != nil {
-			return nil, qerr
-		}
+	}
+	if cq.aggregate && plain != "" {
+		// No GROUP BY here: every column must be aggregated.
+		return nil, &queryError{"MALFORMED_QUERY", fmt.Sprintf("Field must be grouped or aggregated: %s", plain)}
 	}
 	pred, qerr := c.compile(def, pq.where)
 	if qerr != nil {
 		return nil, qerr
 	}
-	type key struct {
-		r resolved
-		o soqlOrder
-	}
-	var keys []key
+	cq.pred = pred
 	for _, o := range pq.order {
-		r, qerr := c.resolvePath(def, o.path)
+		res, qerr := c.resolvePath(def, o.path)
 		if qerr != nil {
 			return nil, qerr
 		}
-		if !sortable(r.field) {
-			return nil, invalidField("field '%s' can not be sorted in a query call", r.field.name)
+		if !filterable(res.field) {
+			return nil, invalidField("field '%s' can not be sorted in a query call", res.field.name)
 		}
-		keys = append(keys, key{r, o})
+		cq.order = append(cq.order, orderKey{res, o})
 	}
-	rows = slices.DeleteFunc(slices.Clone(rows), func(r record) bool { return !pred(r) })
-	if len(keys) > 0 {
+	return cq, nil
+}
+
+// run returns the rows the query selects from rows, sorted and cut.
+func (cq *compiledQuery) run(rows []record) []record {
+	c := cq.c
+	rows = slices.DeleteFunc(slices.Clone(rows), func(r record) bool { return !cq.pred(r) })
+	if len(cq.order) > 0 {
 		slices.SortStableFunc(rows, func(a, b record) int {
-			for _, k := range keys {
-				va, vb := c.value(a, k.r), c.value(b, k.r)
+			for _, k := range cq.order {
+				va, vb := c.value(a, k.res), c.value(b, k.res)
 				if (va == nil) != (vb == nil) {
 					if (va == nil) == k.o.nullsFirst {
 						return -1
@@ -772,65 +822,56 @@ func (c *call) selectRows(def *objectDef, pq *soqlQuery, rows []record) ([]recor
 			return 0
 		})
 	}
-	rows = rows[min(pq.offset, len(rows)):]
-	if pq.limit >= 0 && len(rows) > pq.limit {
-		rows = rows[:pq.limit]
+	rows = rows[min(cq.q.offset, len(rows)):]
+	if cq.q.limit >= 0 && len(rows) > cq.q.limit {
+		rows = rows[:cq.q.limit]
 	}
-	return rows, nil
+	return rows
 }
 
 // long text areas cannot be filtered or sorted on.
 func filterable(f *fieldDef) bool { return !(f.typ == tTextarea && f.length > 255) }
-func sortable(f *fieldDef) bool   { return filterable(f) }
 
 // shape is one result row as the REST API sends it: attributes, the
 // selected fields, parents as nested records and subqueries as nested
 // query results.
-func (c *call) shape(def *objectDef, items []soqlItem, r record) (map[string]any, *queryError) {
-	m := map[string]any{"attributes": c.attributes(def.name, r.str("Id"))}
-	for _, it := range items {
-		if it.sub != nil {
-			rel, child := c.childOf(def, it.sub.object)
-			if rel == nil {
-				return nil, &queryError{"INVALID_TYPE", fmt.Sprintf("Didn't understand relationship '%s' in FROM part of query call. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.", it.sub.object)}
-			}
-			var mine []record
-			for _, cr := range c.allRows(child) {
-				if cr.str(rel.field) == r.str("Id") {
-					mine = append(mine, cr)
-				}
-			}
-			rows, qerr := c.selectRows(child, it.sub, mine)
-			if qerr != nil {
-				return nil, qerr
-			}
-			if len(rows) == 0 {
-				m[rel.name] = nil
-				continue
-			}
-			recs := make([]map[string]any, len(rows))
-			for i, cr := range rows {
-				if recs[i], qerr = c.shape(child, it.sub.items, cr); qerr != nil {
-					return nil, qerr
-				}
-			}
-			m[rel.name] = map[string]any{"totalSize": len(recs), "done": true, "records": recs}
+func (cq *compiledQuery) shape(r record) map[string]any {
+	c := cq.c
+	m := map[string]any{"attributes": c.attributes(cq.def.name, r.str("Id"))}
+	for i := range cq.cols {
+		col := &cq.cols[i]
+		if col.sub == nil {
+			c.put(m, r, col.res)
 			continue
 		}
-		res, _ := c.resolvePath(def, it.path)
-		c.put(m, r, res)
+		if col.kids == nil {
+			col.kids = map[string][]record{}
+			for _, kid := range c.allRows(col.sub.def) {
+				col.kids[kid.str(col.rel.field)] = append(col.kids[kid.str(col.rel.field)], kid)
+			}
+		}
+		rows := col.sub.run(col.kids[r.str("Id")])
+		if len(rows) == 0 {
+			m[col.rel.name] = nil
+			continue
+		}
+		recs := make([]map[string]any, len(rows))
+		for i, kid := range rows {
+			recs[i] = col.sub.shape(kid)
+		}
+		m[col.rel.name] = map[string]any{"totalSize": len(recs), "done": true, "records": recs}
 	}
-	return m, nil
+	return m
 }
 
 // put writes a resolved path's value into a result row, nesting parents.
 func (c *call) put(m map[string]any, rec record, res resolved) {
 	for _, hop := range res.hops {
 		name := relationshipName(hop)
-		id := rec.str(hop.name)
+		var typ string
 		var parent record
-		if id != "" {
-			_, parent = c.sim.org.find(id)
+		if id := rec.str(hop.name); id != "" {
+			typ, parent = c.sim.org.find(id)
 		}
 		if parent == nil {
 			if _, set := m[name]; !set {
@@ -840,7 +881,6 @@ func (c *call) put(m map[string]any, rec record, res resolved) {
 		}
 		sub, ok := m[name].(map[string]any)
 		if !ok {
-			typ, _ := c.sim.org.find(id)
 			sub = map[string]any{"attributes": c.attributes(typ, parent.str("Id"))}
 			m[name] = sub
 		}
@@ -866,18 +906,17 @@ func (c *call) childOf(def *objectDef, name string) (*childRelationship, *object
 	return nil, nil
 }
 
-// aggregate answers SELECT COUNT(path) [alias]: one AggregateResult row.
-func (c *call) aggregate(def *objectDef, pq *soqlQuery, rows []record) map[string]any {
+// aggregateRow answers SELECT COUNT(path) [alias], …: one AggregateResult row.
+func (cq *compiledQuery) aggregateRow(rows []record) map[string]any {
 	row := map[string]any{"attributes": map[string]any{"type": "AggregateResult"}}
-	for i, it := range pq.items {
-		res, _ := c.resolvePath(def, it.path)
+	for i, col := range cq.cols {
 		n := 0
 		for _, r := range rows {
-			if c.value(r, res) != nil {
+			if cq.c.value(r, col.res) != nil {
 				n++
 			}
 		}
-		name := it.alias
+		name := col.alias
 		if name == "" {
 			name = "expr" + strconv.Itoa(i)
 		}

@@ -441,15 +441,17 @@ func TestSOQL(t *testing.T) {
 	}
 	// What an org refuses.
 	for q, code := range map[string]string{
-		"SELECT Id FROM Order WHERE EffectiveDate = '2026-01-01'":              "INVALID_FIELD",
-		"SELECT Id FROM Account WHERE Name = 5":                                "INVALID_FIELD",
-		"SELECT Id FROM Order WHERE TotalAmount = '5'":                         "INVALID_FIELD",
-		"SELECT Id FROM Note WHERE Body = 'x'":                                 "INVALID_FIELD",
-		"SELECT Id FROM Account WHERE Id = 'nope'":                             "INVALID_QUERY_FILTER_OPERATOR",
-		"SELECT Foo.Name FROM Account":                                         "INVALID_FIELD",
-		"SELECT Id, (SELECT Id FROM Widgets) FROM Account":                     "INVALID_TYPE",
-		"SELECT Id FROM Account WHERE Name = 'a' AND Name = 'b' OR Name = 'c'": "MALFORMED_QUERY",
-		"SELECT Id FROM Account OFFSET 2001":                                   "NUMBER_OUTSIDE_VALID_RANGE",
+		"SELECT Id FROM Order WHERE EffectiveDate = '2026-01-01'":                "INVALID_FIELD",
+		"SELECT Id FROM Account WHERE Name = 5":                                  "INVALID_FIELD",
+		"SELECT Id FROM Order WHERE TotalAmount = '5'":                           "INVALID_FIELD",
+		"SELECT Id FROM Note WHERE Body = 'x'":                                   "INVALID_FIELD",
+		"SELECT Id FROM Account WHERE Id = 'nope'":                               "INVALID_QUERY_FILTER_OPERATOR",
+		"SELECT Foo.Name FROM Account":                                           "INVALID_FIELD",
+		"SELECT Id, (SELECT Id FROM Widgets) FROM Account":                       "INVALID_TYPE",
+		"SELECT Id FROM Account WHERE Name = 'a' AND Name = 'b' OR Name = 'c'":   "MALFORMED_QUERY",
+		"SELECT Id, (SELECT Id FROM Widgets) FROM Account WHERE Name = 'nobody'": "INVALID_TYPE", // refused with no row to show it
+		"SELECT COUNT(Id), Name FROM Account":                                    "MALFORMED_QUERY",
+		"SELECT Id FROM Account OFFSET 2001":                                     "NUMBER_OUTSIDE_VALID_RANGE",
 	} {
 		w := do(s, tok, "GET", v+"/query?q="+url.QueryEscape(q), "")
 		wantError(t, q, 400, w.Body.Bytes(), w.Code, code, "")
