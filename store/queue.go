@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -114,9 +116,9 @@ type OrderFilter struct {
 
 // EnqueueMatching queues every order the filter matches, in chunks so that no
 // transaction grows large, and returns how many orders it queued.
-func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason string) (int, error) {
+func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason string) ([]uint64, error) {
 	var last uint32
-	total := 0
+	var total []uint64
 	for {
 		where, args := "entity_id > ?", []any{last}
 		if len(f.Statuses) > 0 {
@@ -134,10 +136,11 @@ func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason strin
 		if len(ids) == 0 {
 			return total, nil
 		}
-		if _, err := s.Enqueue(ctx, ids, reason); err != nil {
+		got, err := s.Enqueue(ctx, ids, reason)
+		total = append(total, got...)
+		if err != nil {
 			return total, err
 		}
-		total += len(ids)
 		last = ids[len(ids)-1]
 	}
 }
@@ -314,7 +317,22 @@ func truncateText(s string) string {
 	return s[:cut] + "…"
 }
 
+// inTx runs f in a transaction. A deadlock or lock wait timeout rolls the
+// whole transaction back on the server, so f runs again from the start, a
+// few times, after a short random pause.
 func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
+	for try := 1; ; try++ {
+		err := s.tryTx(ctx, f)
+		if !retryableLock(err) || try == 5 {
+			return err
+		}
+		if err := sleepCtx(ctx, time.Duration(try)*(10*time.Millisecond+rand.N(40*time.Millisecond))); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *Store) tryTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
@@ -324,6 +342,24 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// retryableLock reports a deadlock (1213) or lock wait timeout (1205): the
+// server gave up on the transaction, and running it again can succeed.
+func retryableLock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 // QueueQuery filters and pages the queue page.

@@ -42,6 +42,37 @@ const (
 // ErrInvalidSetting wraps every validation failure of a setting value.
 var ErrInvalidSetting = errors.New("invalid setting")
 
+// SettingError is a refused change of one setting; SaveSettings joins one
+// per refused change.
+type SettingError struct {
+	Path, Label string
+	Err         error
+}
+
+func (e *SettingError) Error() string { return fmt.Sprintf("invalid setting: %s: %v", e.Label, e.Err) }
+
+// Unwrap makes a SettingError both ErrInvalidSetting and its cause.
+func (e *SettingError) Unwrap() []error { return []error{ErrInvalidSetting, e.Err} }
+
+// SettingErrors lists the settings err refuses, by path, in words.
+func SettingErrors(err error) map[string]string {
+	out := map[string]string{}
+	var walk func(error)
+	walk = func(err error) {
+		if se, ok := err.(*SettingError); ok {
+			out[se.Path] = se.Err.Error()
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
 type settingKind int
 
 const (
@@ -179,7 +210,7 @@ func (s *Store) ConnectionSettings(ctx context.Context, key []byte) (ConnectionS
 		if v[path] == "" {
 			continue
 		}
-		plain, err := decryptSecret(key, v[path])
+		plain, err := decryptSecret(key, c.LoginURL, v[path])
 		if err != nil {
 			return ConnectionSettings{}, fmt.Errorf("store: read %s: %w", path, err)
 		}
@@ -264,7 +295,7 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 	for _, c := range changes {
 		d, ok := Setting(c.Path)
 		if !ok {
-			errs = append(errs, fmt.Errorf("%w: unknown setting %q", ErrInvalidSetting, c.Path))
+			errs = append(errs, &SettingError{Path: c.Path, Label: c.Path, Err: errors.New("unknown setting")})
 			continue
 		}
 		if c.Value == nil {
@@ -273,18 +304,15 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 		}
 		v, err := d.normalize(*c.Value, statuses)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%w: %s: %v", ErrInvalidSetting, d.Label, err))
+			errs = append(errs, &SettingError{Path: c.Path, Label: d.Label, Err: err})
 			continue
-		}
-		if d.Secret() && v != "" {
-			if v, err = encryptSecret(key, v); err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", d.Label, err))
-				continue
-			}
 		}
 		norm = append(norm, Change{Path: c.Path, Value: &v})
 	}
 	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if norm, err = s.sealSecrets(ctx, key, norm); err != nil {
 		return err
 	}
 
@@ -465,4 +493,54 @@ func splitList(v string) []string {
 		}
 	}
 	return out
+}
+
+// secretPaths are the settings stored encrypted.
+var secretPaths = []string{PathClientSecret, PathPassword, PathPrivateKey}
+
+// sealSecrets encrypts the secrets among changes, bound to the login URL
+// they will be sent to (the one in changes, else the stored one). A login
+// URL that changes while a stored secret is neither re-entered nor removed
+// is refused: a secret goes only to the URL it was saved with.
+func (s *Store) sealSecrets(ctx context.Context, key []byte, changes []Change) ([]Change, error) {
+	stored, err := s.settingValues(ctx, "magesync/connection/")
+	if err != nil {
+		return nil, err
+	}
+	url := stored[PathLoginURL]
+	touched := map[string]bool{}
+	for _, c := range changes {
+		touched[c.Path] = true
+		if c.Path == PathLoginURL {
+			if c.Value == nil {
+				d, _ := Setting(PathLoginURL)
+				url = d.Default
+			} else {
+				url = *c.Value
+			}
+		}
+	}
+	var errs []error
+	if url != stored[PathLoginURL] {
+		for _, p := range secretPaths {
+			if stored[p] != "" && !touched[p] {
+				d, _ := Setting(p)
+				errs = append(errs, &SettingError{Path: p, Label: d.Label, Err: fmt.Errorf(
+					"enter it again: the Login URL changed, and a stored %s is only sent to the URL it was saved with", d.Label)})
+			}
+		}
+	}
+	out := make([]Change, 0, len(changes))
+	for _, c := range changes {
+		if d, _ := Setting(c.Path); d.Secret() && c.Value != nil && *c.Value != "" {
+			v, err := encryptSecret(key, url, *c.Value)
+			if err != nil {
+				errs = append(errs, &SettingError{Path: c.Path, Label: d.Label, Err: err})
+				continue
+			}
+			c = Change{Path: c.Path, Value: &v}
+		}
+		out = append(out, c)
+	}
+	return out, errors.Join(errs...)
 }

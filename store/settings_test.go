@@ -1,7 +1,12 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -143,12 +148,15 @@ func TestOrderSettingsDefaultsAndSave(t *testing.T) {
 func TestSecretsAreEncryptedAndNeverReturned(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.New(t)
-	key := store.SecretKey("correct horse")
+	key, err := s.SecretKey(ctx, "correct horse")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if err := s.SaveSettings(ctx, "alice", nil, []store.Change{store.Set(store.PathClientSecret, "shh")}); !errors.Is(err, store.ErrNoSecretKey) {
 		t.Fatalf("saving a secret without a key: %v", err)
 	}
-	err := s.SaveSettings(ctx, "alice", key, []store.Change{
+	err = s.SaveSettings(ctx, "alice", key, []store.Change{
 		store.Set(store.PathClientSecret, "top-secret-value"),
 		store.Set(store.PathClientID, "my-client"),
 		store.Set(store.PathLoginURL, "https://example.my.salesforce.com/"),
@@ -172,7 +180,8 @@ func TestSecretsAreEncryptedAndNeverReturned(t *testing.T) {
 	if c.ClientSecret != "top-secret-value" || c.ClientID != "my-client" || c.LoginURL != "https://example.my.salesforce.com" || c.APIVersion != "61.0" {
 		t.Errorf("connection = %+v", c)
 	}
-	if _, err := s.ConnectionSettings(ctx, store.SecretKey("wrong")); err == nil || !strings.Contains(err.Error(), "MAGESYNC_SECRET_KEY") {
+	wrong, _ := s.SecretKey(ctx, "wrong")
+	if _, err := s.ConnectionSettings(ctx, wrong); err == nil || !strings.Contains(err.Error(), "MAGESYNC_SECRET_KEY") {
 		t.Errorf("wrong key: %v", err)
 	}
 	values, err := s.SettingValues(ctx)
@@ -204,7 +213,7 @@ func TestSecretsAreEncryptedAndNeverReturned(t *testing.T) {
 			t.Errorf("%s = %q accepted: %v", bad.Path, *bad.Value, err)
 		}
 	}
-	if err := s.SaveSettings(ctx, "alice", key, []store.Change{store.Set(store.PathLoginURL, "http://127.0.0.1:8081")}); err != nil {
+	if err := s.SaveSettings(ctx, "alice", key, []store.Change{store.Set(store.PathLoginURL, "http://127.0.0.1:8081"), store.UseDefault(store.PathClientSecret)}); err != nil {
 		t.Errorf("a loopback simulator URL was refused: %v", err)
 	}
 }
@@ -242,5 +251,76 @@ func TestAuthenticateAdmin(t *testing.T) {
 		password = '13601bda4ea78e55a07b98866d2be6be0744e3866f13c00c811cab608a28f322:salt:1'`)
 	if _, err := s.AuthenticateAdmin(ctx, "admin", "password"); err != nil {
 		t.Errorf("version-1 hash: %v", err)
+	}
+}
+
+// TestSecretsGoOnlyToTheirLoginURL: a stored secret is bound to the login
+// URL it was saved with; changing the URL asks for the secrets again.
+func TestSecretsGoOnlyToTheirLoginURL(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.New(t)
+	key, err := s.SecretKey(ctx, "pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.SaveSettings(ctx, "alice", key, []store.Change{store.Set(store.PathLoginURL, "https://good.my.salesforce.com"),
+		store.Set(store.PathClientSecret, "cs"), store.Set(store.PathPassword, "pw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.SaveSettings(ctx, "mallory", key, []store.Change{store.Set(store.PathLoginURL, "https://evil.example")})
+	got := store.SettingErrors(err)
+	if !errors.Is(err, store.ErrInvalidSetting) || !strings.Contains(got[store.PathClientSecret], "enter it again") || !strings.Contains(got[store.PathPassword], "enter it again") {
+		t.Fatalf("changing the URL without the secrets: %v (%v)", err, got)
+	}
+	// Even written behind magesync's back, the URL does not open the secret.
+	s.DB().ExecContext(ctx, `UPDATE core_config_data SET value = 'https://evil.example' WHERE path = ?`, store.PathLoginURL)
+	if c, err := s.ConnectionSettings(ctx, key); err == nil || c.ClientSecret != "" {
+		t.Fatalf("secret opened for another URL: %+v, %v", c, err)
+	}
+	s.DB().ExecContext(ctx, `UPDATE core_config_data SET value = 'https://good.my.salesforce.com' WHERE path = ?`, store.PathLoginURL)
+	// With the secrets entered again (or removed), the new URL is saved.
+	err = s.SaveSettings(ctx, "alice", key, []store.Change{store.Set(store.PathLoginURL, "https://new.my.salesforce.com"),
+		store.Set(store.PathClientSecret, "cs2"), store.UseDefault(store.PathPassword)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.ConnectionSettings(ctx, key)
+	if err != nil || c.ClientSecret != "cs2" || c.Password != "" || c.LoginURL != "https://new.my.salesforce.com" {
+		t.Errorf("after re-entering: %+v, %v", c, err)
+	}
+}
+
+// TestSecretKeyIsSlowSaltedAndUpgrades: the key comes from argon2id with
+// this database's salt, and secrets under the older SHA-256 key move to it.
+func TestSecretKeyIsSlowSaltedAndUpgrades(t *testing.T) {
+	ctx := context.Background()
+	a, b := dbtest.New(t), dbtest.New(t)
+	ka, _ := a.SecretKey(ctx, "same")
+	kb, _ := b.SecretKey(ctx, "same")
+	if bytes.Equal(ka, kb) || len(ka) != 32 {
+		t.Fatalf("two databases, one passphrase: keys equal=%v len=%d", bytes.Equal(ka, kb), len(ka))
+	}
+	if again, _ := a.SecretKey(ctx, "same"); !bytes.Equal(again, ka) {
+		t.Fatal("the key changed between starts")
+	}
+	// A secret as the older version stored it: AES-GCM under SHA-256 of the passphrase.
+	legacy := sha256.Sum256([]byte("magesync secret key\x00old-pass"))
+	block, _ := aes.NewCipher(legacy[:])
+	gcm, _ := cipher.NewGCM(block)
+	nonce := make([]byte, gcm.NonceSize())
+	v1 := "enc:v1:" + base64.StdEncoding.EncodeToString(gcm.Seal(nonce, nonce, []byte("old-secret"), nil))
+	a.DB().ExecContext(ctx, `INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)`, store.PathClientSecret, v1)
+	key, err := a.SecretKey(ctx, "old-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	a.DB().Get(&raw, `SELECT value FROM core_config_data WHERE path = ?`, store.PathClientSecret)
+	if !strings.HasPrefix(raw, "enc:v2:") {
+		t.Errorf("not re-encrypted on start: %q", raw[:10])
+	}
+	if c, err := a.ConnectionSettings(ctx, key); err != nil || c.ClientSecret != "old-secret" {
+		t.Errorf("after the upgrade: %+v %v", c, err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -55,19 +57,36 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, s.connectError(err)
 	}
-	var n int
-	err = db.GetContext(ctx, &n, `SELECT COUNT(*) FROM information_schema.tables
-		WHERE table_schema = DATABASE() AND table_name = 'sales_order'`)
+	q, args, err := sqlx.In(`SELECT table_name FROM information_schema.tables
+		WHERE table_schema = DATABASE() AND table_name IN (?)`, magentoTables)
 	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	var have []string
+	if err := db.SelectContext(ctx, &have, q, args...); err != nil {
 		db.Close()
 		return nil, s.connectError(err)
 	}
-	if n == 0 {
+	var missing []string
+	for _, t := range magentoTables {
+		if !slices.ContainsFunc(have, func(h string) bool { return strings.EqualFold(h, t) }) {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) > 0 {
 		db.Close()
-		return nil, fmt.Errorf("store: database %q on %s has no sales_order table: %w", cfg.DBName, cfg.Addr, ErrNotMagento)
+		return nil, fmt.Errorf("store: database %q on %s lacks Magento's %s: %w", cfg.DBName, cfg.Addr,
+			strings.Join(missing, ", "), ErrNotMagento)
 	}
 	return s, nil
 }
+
+// magentoTables are the Magento tables magesync reads.
+var magentoTables = []string{"admin_user", "authorization_role", "authorization_rule", "core_config_data",
+	"directory_country_region", "sales_order", "sales_order_address", "sales_order_grid", "sales_order_item",
+	"sales_order_payment", "sales_order_status", "sales_order_status_history", "sales_order_status_state",
+	"store", "store_group", "store_website"}
 
 // ParseDSN parses a go-sql-driver DSN and forces the session settings magesync
 // relies on: UTC timestamps, parsed times and utf8mb4.

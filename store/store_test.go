@@ -48,8 +48,17 @@ func TestOpenErrorsNameHostAndDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = store.Open(ctx, dsn)
-	if !errors.Is(err, store.ErrNotMagento) || !strings.Contains(err.Error(), name) {
+	if !errors.Is(err, store.ErrNotMagento) || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "sales_order_payment") {
 		t.Errorf("not a Magento database: %v", err)
+	}
+	// One table missing is named.
+	dsn2, _ := dbtest.NewDatabase(t)
+	s2 := dbtest.Open(t, dsn2)
+	if _, err := s2.DB().Exec("DROP TABLE sales_order_payment"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err = store.Open(ctx, dsn2); !errors.Is(err, store.ErrNotMagento) || !strings.HasSuffix(strings.TrimSuffix(err.Error(), ": "+store.ErrNotMagento.Error()), "lacks Magento's sales_order_payment") {
+		t.Errorf("without sales_order_payment: %v", err)
 	}
 
 	// A DSN without a database.
@@ -105,7 +114,7 @@ func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
 		WHERE table_schema = DATABASE() AND table_name LIKE 'magesync\_%' ORDER BY table_name`); err != nil {
 		t.Fatal(err)
 	}
-	want := "magesync_config_log magesync_cursor magesync_object magesync_queue magesync_schema_version magesync_sessions"
+	want := "magesync_config_log magesync_cursor magesync_login_failure magesync_meta magesync_object magesync_queue magesync_schema_version magesync_sessions"
 	if got := strings.Join(own, " "); got != want {
 		t.Errorf("own tables = %s\nwant %s", got, want)
 	}
@@ -113,8 +122,8 @@ func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
 	if err := s.DB().Get(&versions, `SELECT COUNT(*) FROM magesync_schema_version WHERE version_id > 0`); err != nil {
 		t.Fatal(err)
 	}
-	if versions != 2 {
-		t.Errorf("%d migrations recorded, want each of the 2 once", versions)
+	if versions != 3 {
+		t.Errorf("%d migrations recorded, want each of the 3 once", versions)
 	}
 }
 

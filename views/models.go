@@ -10,6 +10,8 @@ type Page struct {
 	CSRF     string
 	Messages []Message
 	Static   func(name string) string // cache-busted URL of a static file
+	// What the admin's role allows: the rail shows only these.
+	CanSales, CanConfig bool
 }
 
 // Message is a flash message.

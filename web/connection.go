@@ -94,23 +94,17 @@ func (s *Server) saveConnection(w http.ResponseWriter, r *http.Request) bool {
 		}
 	}
 	errs := map[string]string{}
-	for _, c := range changes {
-		err := s.st.SaveSettings(ctx, s.sessions.GetString(ctx, "username"), s.cfg.SecretKey, []store.Change{c})
-		if err == nil {
-			continue
-		}
-		name := ""
-		for _, f := range append(connectionFields, connectionSecrets...) {
-			if f.path == c.Path {
-				name = f.name
-			}
-		}
-		if errors.Is(err, store.ErrInvalidSetting) || errors.Is(err, store.ErrNoSecretKey) {
-			errs[name] = strings.TrimPrefix(err.Error(), "invalid setting: ")
-			continue
-		}
+	err := s.st.SaveSettings(ctx, s.sessions.GetString(ctx, "username"), s.cfg.SecretKey, changes)
+	if err != nil && !errors.Is(err, store.ErrInvalidSetting) {
 		s.serverError(w, r, err)
 		return false
+	}
+	for path, msg := range store.SettingErrors(err) {
+		for _, f := range append(connectionFields, connectionSecrets...) {
+			if f.path == path {
+				errs[f.name] = msg
+			}
+		}
 	}
 	if len(errs) > 0 {
 		s.flash(r, "error", "Some settings were not saved; see the fields marked below.")

@@ -1,15 +1,20 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"magesync/store"
+	"magesync/views"
 )
 
 // securityHeaders forbid inline script, framing and type sniffing.
@@ -151,18 +156,62 @@ func (s *Server) csrfToken(r *http.Request) string {
 	return tok
 }
 
+type accessKey struct{}
+
+// requireLogin lets a request through only for a signed-in admin whose
+// account still exists, is active, is not locked and has the role it signed
+// in with; it is checked on every request, so a closed account's sessions
+// end at once. The role's rules travel in the context for requireResource.
 func (s *Server) requireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.sessions.GetString(r.Context(), "username") == "" {
+		ctx := r.Context()
+		userID := s.sessions.GetInt64(ctx, "user_id")
+		if userID == 0 {
 			if r.Method == http.MethodGet {
-				s.sessions.Put(r.Context(), "after_login", r.URL.RequestURI())
+				s.sessions.Put(ctx, "after_login", r.URL.RequestURI())
 			}
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
+		access, err := s.st.AdminAccount(ctx, uint32(userID))
+		if err == nil && access.RoleID != s.sessions.GetInt64(ctx, "role_id") {
+			err = store.ErrAccountClosed
+		}
+		if errors.Is(err, store.ErrAccountClosed) {
+			if err := s.sessions.Destroy(ctx); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			s.flash(r, "error", "Your session has ended: your account was disabled, locked, deleted or given another role. Sign in again.")
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, accessKey{}, access)))
 	})
+}
+
+// requireResource answers 403 in the admin frame when the admin's role
+// does not allow res.
+func (s *Server) requireResource(res store.Resource) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !accessOf(r).Allowed(res) {
+				s.render(w, r, http.StatusForbidden, views.Forbidden(s.page(r, "Access Denied", "")))
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func accessOf(r *http.Request) store.Access {
+	a, _ := r.Context().Value(accessKey{}).(store.Access)
+	return a
 }
 
 // throttle counts failed sign-ins per key and locks a key out for a while

@@ -181,7 +181,7 @@ func (s *Server) orderSync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/admin/sales/order") {
+	if !localAdminPath(back) {
 		back = fmt.Sprintf("/admin/sales/order/%d", o.EntityID)
 	}
 	s.syncAndReport(w, r, []uint32{o.EntityID}, store.ReasonManual, back)

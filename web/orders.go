@@ -253,7 +253,7 @@ func pager(page, size, total int, link func(int) string) views.Pager {
 func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	back := r.PostFormValue("back")
-	if !strings.HasPrefix(back, "/admin/sales/order") {
+	if !localAdminPath(back) {
 		back = "/admin/sales/order"
 	}
 	var ids []uint32

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/a-h/templ"
@@ -28,6 +29,9 @@ type Config struct {
 	// SyncWait is how long a sync click waits for its outcome before
 	// saying the order is queued; 10 s by default.
 	SyncWait time.Duration
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client; from any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the admin app: handlers are its methods.
@@ -59,7 +63,7 @@ func New(st *store.Store, eng *engine.Engine, cfg Config) *Server {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Path = "/"
-	return &Server{st: st, eng: eng, sessions: sm, cfg: cfg, log: cfg.Logger, throttle: newThrottle(5, 15*time.Minute)}
+	return &Server{st: st, eng: eng, sessions: sm, cfg: cfg, log: cfg.Logger, throttle: newThrottle(20, 15*time.Minute)}
 }
 
 // Handler routes every request.
@@ -75,22 +79,26 @@ func (s *Server) Handler() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireLogin)
 			r.Post("/admin/logout", s.logout)
-			r.Get("/admin", func(w http.ResponseWriter, r *http.Request) {
-				http.Redirect(w, r, "/admin/sales/order", http.StatusFound)
+			r.Get("/admin", s.home)
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireResource(store.ResourceSalesOrder))
+				r.Get("/admin/sales/order", s.ordersGrid)
+				r.Post("/admin/sales/order/sync", s.ordersSync)
+				r.Get("/admin/sales/order/{id}", s.orderView)
+				r.Post("/admin/sales/order/{id}/sync", s.orderSync)
+				r.Post("/admin/sales/order/{id}/salesforce", s.orderSaveSalesforce)
 			})
-			r.Get("/admin/sales/order", s.ordersGrid)
-			r.Post("/admin/sales/order/sync", s.ordersSync)
-			r.Get("/admin/sales/order/{id}", s.orderView)
-			r.Post("/admin/sales/order/{id}/sync", s.orderSync)
-			r.Post("/admin/sales/order/{id}/salesforce", s.orderSaveSalesforce)
-			r.Get("/admin/salesforce/orders/config", s.configForm)
-			r.Post("/admin/salesforce/orders/config", s.configSave)
-			r.Get("/admin/salesforce/queue", s.queuePage)
-			r.Post("/admin/salesforce/queue/mass", s.queueMass)
-			r.Get("/admin/salesforce/queue/progress", s.queueProgress)
-			r.Get("/admin/salesforce/connection", s.connectionForm)
-			r.Post("/admin/salesforce/connection", s.connectionSave)
-			r.Post("/admin/salesforce/connection/test", s.connectionTest)
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireResource(store.ResourceConfig))
+				r.Get("/admin/salesforce/orders/config", s.configForm)
+				r.Post("/admin/salesforce/orders/config", s.configSave)
+				r.Get("/admin/salesforce/queue", s.queuePage)
+				r.Post("/admin/salesforce/queue/mass", s.queueMass)
+				r.Get("/admin/salesforce/queue/progress", s.queueProgress)
+				r.Get("/admin/salesforce/connection", s.connectionForm)
+				r.Post("/admin/salesforce/connection", s.connectionSave)
+				r.Post("/admin/salesforce/connection/test", s.connectionTest)
+			})
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "Page not found", http.StatusNotFound) })
@@ -99,8 +107,23 @@ func (s *Server) Handler() http.Handler {
 
 // page fills the chrome every page shares, taking the flash messages.
 func (s *Server) page(r *http.Request, title, menu string) views.Page {
+	a := accessOf(r)
 	return views.Page{Title: title, Menu: menu, User: s.sessions.GetString(r.Context(), "username"),
-		CSRF: s.csrfToken(r), Messages: s.takeFlash(r), Static: static.URL}
+		CSRF: s.csrfToken(r), Messages: s.takeFlash(r), Static: static.URL,
+		CanSales: a.Allowed(store.ResourceSalesOrder), CanConfig: a.Allowed(store.ResourceConfig)}
+}
+
+// home sends the admin to the first page the role allows.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	a := accessOf(r)
+	switch {
+	case a.Allowed(store.ResourceSalesOrder):
+		http.Redirect(w, r, "/admin/sales/order", http.StatusFound)
+	case a.Allowed(store.ResourceConfig):
+		http.Redirect(w, r, "/admin/salesforce/orders/config", http.StatusFound)
+	default:
+		s.render(w, r, http.StatusForbidden, views.Forbidden(s.page(r, "Access Denied", "")))
+	}
 }
 
 // render writes a component, or a server error if it fails.

@@ -41,7 +41,10 @@ func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	key := store.SecretKey(*secretKey)
+	key, err := s.SecretKey(ctx, *secretKey)
+	if err != nil {
+		return err
+	}
 	switch verb {
 	case "set":
 		if rest[0] == store.PathDefaultStatus {

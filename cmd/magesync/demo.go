@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"io"
@@ -31,7 +33,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address the admin serves on")
 	simAddr := fs.String("sim-addr", "127.0.0.1:0", "address of the embedded Salesforce simulator (default: a free port)")
 	workers := fs.Int("workers", 2, "sync workers")
-	secretKey := fs.String("secret-key", "magesync-demo-key", "passphrase that encrypts stored Salesforce secrets")
+	secretKey := fs.String("secret-key", "", "passphrase that encrypts stored Salesforce secrets (default: a random one, printed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -73,7 +75,16 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	simCtx, stopSim := context.WithCancel(ctx)
 	defer stopSim()
 	go serveUntilDone(simCtx, simLn, sfsim.New(sfsim.Options{}))
-	key := store.SecretKey(*secretKey)
+	if *secretKey == "" {
+		// Never a constant: the demo database's secrets are its own.
+		b := make([]byte, 18)
+		rand.Read(b)
+		*secretKey = base64.RawURLEncoding.EncodeToString(b)
+	}
+	key, err := s.SecretKey(ctx, *secretKey)
+	if err != nil {
+		return err
+	}
 	err = s.SaveSettings(ctx, "demo", key, []store.Change{
 		store.Set(store.PathLoginURL, simURL), store.Set(store.PathFlow, "client_credentials"),
 		store.Set(store.PathClientID, sfsim.DemoClientID), store.Set(store.PathClientSecret, sfsim.DemoClientSecret),
@@ -86,8 +97,9 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "Salesforce simulator: %s (client %s / %s)\n", simURL, sfsim.DemoClientID, sfsim.DemoClientSecret)
+	fmt.Fprintf(stdout, "secret key of this database (for magesync serve): MAGESYNC_SECRET_KEY=%s\n", *secretKey)
 	fmt.Fprintf(stdout, "\nmagesync admin: http://%s/admin  (sign in as %s / %s; Ctrl-C stops)\n", ln.Addr(), demoAdminUser, demoAdminPassword)
 	src := engine.SettingsClient(s, key, os.Getenv, nil)
 	e := engine.New(s, src, engine.Options{Workers: *workers, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
-	return serve(ctx, ln, s, e, key, true)
+	return serve(ctx, ln, s, e, key, true, nil)
 }

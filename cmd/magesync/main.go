@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -82,18 +83,31 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "\nEvery flag can also be set as MAGESYNC_<FLAG> in the environment (e.g. MAGESYNC_DSN).")
 }
 
-// parseFlags parses args, then fills every flag not given on the command
-// line from MAGESYNC_<FLAG> (dashes become underscores).
+// parseFlags parses args, flags wherever they stand among the arguments
+// (config set PATH VALUE --dsn X), "--" ending the flags; then it fills
+// every flag not given on the command line from MAGESYNC_<FLAG> (dashes
+// become underscores). fs.Args() holds the arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(os.Stderr)
-			fs.PrintDefaults()
-			return err
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	var pos, tail []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, tail = args[:i], args[i+1:]
 	}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(os.Stderr)
+				fs.PrintDefaults()
+				return err
+			}
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	}
+	fs.Parse(append([]string{"--"}, append(pos, tail...)...))
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	var err error

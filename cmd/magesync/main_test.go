@@ -12,6 +12,7 @@ import (
 	"magesync/sync/salesforce"
 	"magesync/sync/sfsim"
 
+	"magesync/store"
 	"magesync/store/dbtest"
 	"magesync/store/magentodb"
 )
@@ -206,4 +207,84 @@ func TestConfigRefusesAnActivatedDefaultStatus(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "could not be asked") {
 		t.Errorf("unreachable Salesforce: exit %d %q", code, out)
 	}
+}
+
+// TestFlagsAnywhere: flags may follow the arguments, as in
+// config set PATH VALUE --dsn X; "--" ends the flags.
+func TestFlagsAnywhere(t *testing.T) {
+	dsn, _ := dbtest.NewDatabase(t)
+	s := dbtest.Open(t, dsn)
+	if _, err := magentodb.Generate(context.Background(), s.DB().DB, magentodb.Options{Orders: 3, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "config", "set", "magesync/order/automatic_sync", "1", "--dsn", dsn, "--user", "ops"); code != 0 {
+		t.Fatalf("config set PATH VALUE --dsn: exit %d %s", code, errOut)
+	}
+	if code, out, _ := runCLI(t, "config", "get", "--dsn", dsn, "magesync/order/automatic_sync"); code != 0 || out != "1\n" {
+		t.Errorf("config get = %d %q", code, out)
+	}
+	log, _ := s.ConfigLog(context.Background(), 1)
+	if len(log) != 1 || log[0].Username != "ops" {
+		t.Errorf("--user after the arguments was not read: %+v", log)
+	}
+	var incs []string
+	s.DB().Select(&incs, `SELECT increment_id FROM sales_order ORDER BY entity_id LIMIT 2`)
+	if code, _, errOut := runCLI(t, "sync", "--order", incs[0], incs[1], "--dsn", dsn); code != 0 {
+		t.Errorf("sync --order A B --dsn: exit %d %s", code, errOut)
+	}
+	// --all --wait waits for what it queued, not for an entry due tomorrow.
+	ctx := context.Background()
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	defer srv.Close()
+	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
+	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
+	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
+	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	s.DB().Exec(`UPDATE sales_order SET status = 'holded' WHERE entity_id = 3`)
+	s.DB().Exec(`UPDATE sales_order SET status = 'pending' WHERE entity_id <> 3`)
+	if _, err := s.Enqueue(ctx, []uint32{3}, store.ReasonAuto); err != nil {
+		t.Fatal(err)
+	}
+	s.DB().Exec(`UPDATE magesync_queue SET next_attempt_at = NOW() + INTERVAL 1 DAY WHERE order_id = 3`)
+	done := make(chan string)
+	go func() {
+		_, out, errOut := runCLI(t, "sync", "--all", "--status", "pending", "--wait", "--dsn", dsn)
+		done <- out + errOut
+	}()
+	select {
+	case out := <-done:
+		if !strings.Contains(out, "queued 2 orders") || strings.Count(out, "\tcomplete\t") != 2 {
+			t.Errorf("sync --all --wait: %s", out)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("sync --all --wait waited for an entry it did not queue")
+	}
+	if code, _, _ := runCLI(t, "config", "get", "--dsn", dsn, "--", "--dsn"); code != 2 {
+		t.Errorf("after --, --dsn is an argument (an unknown path): exit %d", code)
+	}
+}
+
+// TestDemoLeavesOtherDatabasesAlone: demo and bench drop and fill only a
+// database they generated.
+func TestDemoLeavesOtherDatabasesAlone(t *testing.T) {
+	dsn, name := dbtest.NewDatabase(t)
+	s := dbtest.Open(t, dsn)
+	// A store magesync did not generate: no mark.
+	if _, err := s.DB().Exec(`DELETE FROM core_config_data WHERE path = 'magesync/generated/store'`); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"demo", "--seed-only", "--orders", "1", "--db", name, "--dsn", dbtest.ServerDSN()},
+		{"bench", "--orders", "1", "--db", name, "--dsn", dbtest.ServerDSN()},
+	} {
+		code, _, errOut := runCLI(t, args...)
+		if code != 1 || !strings.Contains(errOut, "not a store magesync generated") {
+			t.Errorf("%s over a foreign database: exit %d %q", args[0], code, errOut)
+		}
+	}
+	var n int
+	if err := s.DB().Get(&n, `SELECT COUNT(*) FROM sales_order`); err != nil {
+		t.Errorf("the database was dropped: %v", err)
+	}
+	s.DB().Exec(`INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, 'magesync/generated/store', '1')`)
 }

@@ -42,14 +42,20 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 	}
 }
 
-func (f engineFlags) open(ctx context.Context, stderr io.Writer) (*store.Store, *engine.Engine, error) {
+// open opens the store, derives the secret key and makes the engine.
+func (f engineFlags) open(ctx context.Context, stderr io.Writer) (*store.Store, *engine.Engine, []byte, error) {
 	st, err := openMigrated(ctx, *f.dsn)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	src := engine.SettingsClient(st, store.SecretKey(*f.secretKey), os.Getenv, nil)
+	key, err := st.SecretKey(ctx, *f.secretKey)
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	src := engine.SettingsClient(st, key, os.Getenv, nil)
 	e := engine.New(st, src, engine.Options{Workers: *f.workers, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
-	return st, e, nil
+	return st, e, key, nil
 }
 
 func runSync(ctx context.Context, args []string, stdout io.Writer) error {
@@ -70,7 +76,7 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(statuses) > 0 && !*all {
 		return fmt.Errorf("%w: --status goes with --all", errUsage)
 	}
-	st, e, err := ef.open(ctx, os.Stderr)
+	st, e, _, err := ef.open(ctx, os.Stderr)
 	if err != nil {
 		return err
 	}
@@ -78,16 +84,13 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 
 	var entryIDs []uint64
 	if *all {
-		n, err := st.EnqueueMatching(ctx, store.OrderFilter{Statuses: statuses}, store.ReasonBulk)
-		if err != nil {
+		// Only the entries queued here are waited for.
+		if entryIDs, err = st.EnqueueMatching(ctx, store.OrderFilter{Statuses: statuses}, store.ReasonBulk); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "queued %d orders\n", n)
+		fmt.Fprintf(stdout, "queued %d orders\n", len(entryIDs))
 		if !*wait {
 			return nil
-		}
-		if err := st.DB().SelectContext(ctx, &entryIDs, `SELECT id FROM magesync_queue WHERE status IN ('new', 'processing')`); err != nil {
-			return err
 		}
 	} else {
 		var ids []uint32
@@ -142,7 +145,7 @@ func runWorker(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, e, err := ef.open(ctx, os.Stderr)
+	st, e, _, err := ef.open(ctx, os.Stderr)
 	if err != nil {
 		return err
 	}

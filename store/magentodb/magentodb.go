@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
 	"regexp"
 
@@ -48,6 +49,9 @@ func CreateDatabase(ctx context.Context, serverDSN, name string) (string, error)
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
+	if err := ownedOrEmpty(ctx, db, name); err != nil {
+		return "", fmt.Errorf("magentodb: create database %s on %s: %w", name, cfg.Addr, err)
+	}
 	// name is checked against dbNameRe above: identifiers cannot be bound.
 	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
 		return "", fmt.Errorf("magentodb: create database %s on %s: %w", name, cfg.Addr, err)
@@ -61,6 +65,38 @@ func CreateDatabase(ctx context.Context, serverDSN, name string) (string, error)
 	}
 	cfg.MultiStatements = false
 	return cfg.FormatDSN(), nil
+}
+
+// generatedMark is the core_config_data row that marks a database this
+// package made; only such a database (or an empty one) is ever dropped.
+const generatedMark = "magesync/generated/store"
+
+// ErrNotGenerated is returned when a database to be replaced holds tables
+// and is not a store this package generated.
+var ErrNotGenerated = errors.New("the database holds tables and is not a store magesync generated; it is left alone (choose another name)")
+
+func ownedOrEmpty(ctx context.Context, db *sql.DB, name string) error {
+	var tables, configs int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(table_name = 'core_config_data'), 0)
+		FROM information_schema.tables WHERE table_schema = ?`, name).Scan(&tables, &configs)
+	if err != nil {
+		return err
+	}
+	if tables == 0 {
+		return nil
+	}
+	if configs == 0 {
+		return ErrNotGenerated
+	}
+	var marks int
+	// name is checked against dbNameRe by the callers.
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+name+"`.core_config_data WHERE path = ?", generatedMark).Scan(&marks); err != nil {
+		return err
+	}
+	if marks == 0 {
+		return ErrNotGenerated
+	}
+	return nil
 }
 
 // DropDatabase removes database name from the server serverDSN points at.
@@ -79,6 +115,9 @@ func DropDatabase(ctx context.Context, serverDSN, name string) error {
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
+	if err := ownedOrEmpty(ctx, db, name); err != nil {
+		return fmt.Errorf("magentodb: drop database %s: %w", name, err)
+	}
 	if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+name+"`"); err != nil {
 		return fmt.Errorf("magentodb: drop database %s: %w", name, err)
 	}
@@ -109,11 +148,19 @@ func LoadSchema(ctx context.Context, dsn string) error {
 	if _, err := db.ExecContext(ctx, aclDirectorySQL); err != nil {
 		return fmt.Errorf("magentodb: load roles and the region directory into %s: %w", cfg.DBName, err)
 	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, '1')`, generatedMark); err != nil {
+		return fmt.Errorf("magentodb: mark %s as generated: %w", cfg.DBName, err)
+	}
 	return nil
 }
 
+// AdministratorsRole is the role a new Magento install creates, allowed
+// Magento_Backend::all.
+const AdministratorsRole = 1
+
 // CreateAdmin adds an active Magento admin account with a Magento 2.4
-// password hash, or resets the password of an existing one.
+// password hash in the Administrators role, or resets the password of an
+// existing one.
 func CreateAdmin(ctx context.Context, db *sql.DB, username, password, email string) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO admin_user
 		(firstname, lastname, email, username, password, is_active, interface_locale)
@@ -122,6 +169,48 @@ func CreateAdmin(ctx context.Context, db *sql.DB, username, password, email stri
 		email, username, store.HashMagentoPassword(password))
 	if err != nil {
 		return fmt.Errorf("magentodb: create admin %s: %w", username, err)
+	}
+	var n int
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM authorization_role r JOIN admin_user u ON u.user_id = r.user_id
+		WHERE r.role_type = 'U' AND u.username = ?`, username).Scan(&n)
+	if err != nil || n > 0 {
+		return err
+	}
+	return AssignRole(ctx, db, username, AdministratorsRole)
+}
+
+// CreateRole adds a role ('G') with one authorization_rule row per
+// resource, "allow" or "deny", as Magento's role editor saves it.
+func CreateRole(ctx context.Context, db *sql.DB, name string, rules map[string]string) (int64, error) {
+	res, err := db.ExecContext(ctx, `INSERT INTO authorization_role (parent_id, tree_level, sort_order, role_type, user_id, user_type, role_name)
+		VALUES (0, 1, 0, 'G', 0, '2', ?)`, name)
+	if err != nil {
+		return 0, fmt.Errorf("magentodb: create role %s: %w", name, err)
+	}
+	id, _ := res.LastInsertId()
+	for res, perm := range rules {
+		if _, err := db.ExecContext(ctx, `INSERT INTO authorization_rule (role_id, resource_id, privileges, permission)
+			VALUES (?, ?, NULL, ?)`, id, res, perm); err != nil {
+			return 0, fmt.Errorf("magentodb: create role %s: %w", name, err)
+		}
+	}
+	return id, nil
+}
+
+// AssignRole puts an admin in a role (the 'U' row Magento keeps per user),
+// replacing the role it had.
+func AssignRole(ctx context.Context, db *sql.DB, username string, roleID int64) error {
+	var userID uint32
+	if err := db.QueryRowContext(ctx, `SELECT user_id FROM admin_user WHERE username = ?`, username).Scan(&userID); err != nil {
+		return fmt.Errorf("magentodb: assign role to %s: %w", username, err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM authorization_role WHERE role_type = 'U' AND user_id = ?`, userID); err != nil {
+		return fmt.Errorf("magentodb: assign role to %s: %w", username, err)
+	}
+	_, err := db.ExecContext(ctx, `INSERT INTO authorization_role (parent_id, tree_level, sort_order, role_type, user_id, user_type, role_name)
+		VALUES (?, 2, 0, 'U', ?, '2', ?)`, roleID, userID, username)
+	if err != nil {
+		return fmt.Errorf("magentodb: assign role to %s: %w", username, err)
 	}
 	return nil
 }
