@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -20,17 +21,11 @@ const migrationTable = "magesync_schema_version"
 // no-op. Several processes may start at once: a named MySQL lock lets one
 // migrate while the others wait.
 func (s *Store) Migrate(ctx context.Context) error {
-	conn, err := s.db.Conn(ctx)
+	lock, err := s.NamedLock(ctx, "magesync_migrate", time.Minute)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	defer conn.Close()
-	var got int
-	// Named locks are server-wide: the name carries the database's.
-	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK(CONCAT('magesync_migrate.', DATABASE()), 60)`).Scan(&got); err != nil || got != 1 {
-		return fmt.Errorf("store: migrate: could not take the migration lock (got %d): %v", got, err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(CONCAT('magesync_migrate.', DATABASE()))`)
+	defer lock.Release()
 
 	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {

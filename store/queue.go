@@ -39,7 +39,8 @@ type QueueEntry struct {
 	Reason        string       `db:"reason"`
 	Status        string       `db:"status"`
 	Message       string       `db:"message"`
-	Attempts      int          `db:"attempts"`
+	Attempts      int          `db:"attempts"` // the order's own failures count
+	Retries       int          `db:"retries"`  // transient failures, which use no attempt
 	NextAttemptAt time.Time    `db:"next_attempt_at"`
 	LeaseOwner    string       `db:"lease_owner"`
 	LeaseUntil    sql.NullTime `db:"lease_until"`
@@ -47,7 +48,7 @@ type QueueEntry struct {
 	UpdatedAt     time.Time    `db:"updated_at"`
 }
 
-const queueColumns = `id, order_id, increment_id, reason, status, COALESCE(message, '') AS message, attempts,
+const queueColumns = `id, order_id, increment_id, reason, status, COALESCE(message, '') AS message, attempts, retries,
 	next_attempt_at, COALESCE(lease_owner, '') AS lease_owner, lease_until, created_at, updated_at`
 
 // Enqueue queues orders. An order with an open entry keeps that one: a
@@ -148,12 +149,26 @@ func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason strin
 // ClaimQueue leases up to limit due entries to worker: new entries whose
 // time has come, and entries whose lease expired (their worker died).
 // Several workers, on several machines, can claim from one queue.
-func (s *Store) ClaimQueue(ctx context.Context, worker string, limit int, lease time.Duration) ([]QueueEntry, error) {
+//
+// Every claim first rescues entries whose lease expired (their worker
+// died): due again, or failed once they have used maxAttempts, so an order
+// that kills its worker each time is not tried forever. Workers claim at
+// least every idle wait, so expired leases never wait long.
+func (s *Store) ClaimQueue(ctx context.Context, worker string, limit int, lease time.Duration, maxAttempts int) ([]QueueEntry, error) {
 	var out []QueueEntry
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// Entries whose worker died (lease expired) are due again.
-		if _, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET status = 'new', lease_owner = NULL,
-			lease_until = NULL, next_attempt_at = NOW(6) WHERE status = 'processing' AND lease_until < NOW(6)`); err != nil {
+		// The orders given up on show the error in the grid.
+		if _, err := tx.ExecContext(ctx, `UPDATE magesync_object o JOIN magesync_queue q ON q.order_id = o.order_id
+			SET o.state = 'error', o.last_error = 'Gave up: the worker syncing this order stopped before it finished each time', o.updated_at = NOW(6)
+			WHERE o.kind = 'order' AND q.status = 'processing' AND q.lease_until < NOW(6) AND q.attempts >= ?`, maxAttempts); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET
+			status = IF(attempts >= ?, 'failed', 'new'),
+			message = IF(attempts >= ?, CONCAT('Gave up after ', attempts,
+				' attempts: the worker syncing this order stopped before it finished each time (it crashed, was killed or ran out of time).'), message),
+			lease_owner = NULL, lease_until = NULL, next_attempt_at = NOW(6), updated_at = NOW(6)
+			WHERE status = 'processing' AND lease_until < NOW(6)`, maxAttempts, maxAttempts); err != nil {
 			return err
 		}
 		var ids []uint64
@@ -263,6 +278,9 @@ type Outcome struct {
 	// Refund gives the attempt back: the work was postponed, not tried
 	// (Salesforce's daily limit, or a request Salesforce halted).
 	Refund bool
+	// Transient gives the attempt back and counts a retry: the failure
+	// was not the order's own (Salesforce unavailable, a lock, the network).
+	Transient bool
 }
 
 // finishEntry records an outcome if worker still holds the entry's lease.
@@ -272,16 +290,20 @@ func finishEntry(ctx context.Context, tx *sqlx.Tx, worker string, o Outcome) err
 	if o.Status != QueueNew || next.IsZero() {
 		next = time.Now()
 	}
-	refund := 0
-	if o.Refund {
+	refund, retried := 0, 0
+	if o.Refund || o.Transient {
 		refund = 1
+	}
+	if o.Transient {
+		retried = 1
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET
 			status = IF(dirty, 'new', ?), message = ?, dirty = 0,
 			attempts = IF(dirty AND ? <> 'new', 0, GREATEST(attempts - ?, 0)),
+			retries = retries + ?,
 			next_attempt_at = IF(dirty, NOW(6), ?), lease_owner = NULL, lease_until = NULL, updated_at = NOW(6)
 		WHERE id = ? AND status = 'processing' AND lease_owner = ?`,
-		o.Status, truncateText(o.Message), o.Status, refund, next.UTC(), o.EntryID, worker)
+		o.Status, truncateText(o.Message), o.Status, refund, retried, next.UTC(), o.EntryID, worker)
 	if err != nil {
 		return fmt.Errorf("store: finish queue entry %d: %w", o.EntryID, err)
 	}

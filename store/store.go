@@ -5,8 +5,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"time"
@@ -132,3 +134,21 @@ func (s *Store) Close() error { return s.db.Close() }
 // DB returns the underlying pool, for the few callers that run their own SQL
 // in tests and tools.
 func (s *Store) DB() *sqlx.DB { return s.db }
+
+// IsTransient reports whether err is the database being unreachable or
+// giving up on a lock: worth trying again, and no fault of the data.
+func IsTransient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if retryableLock(err) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
+		return true
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		// Server shutting down, too many connections, query interrupted.
+		return me.Number == 1053 || me.Number == 1040 || me.Number == 1317 || me.Number == 1927
+	}
+	var ne net.Error
+	return errors.As(err, &ne)
+}

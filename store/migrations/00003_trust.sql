@@ -17,9 +17,17 @@ CREATE TABLE magesync_meta (
   PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+-- Failures that were not the order's own (Salesforce unavailable, a row
+-- lock, the network): counted apart from attempts, which they do not use.
+-- magento_key holds what Magento can hold (a SKU is VARCHAR(255)).
+ALTER TABLE magesync_queue ADD COLUMN retries INT UNSIGNED NOT NULL DEFAULT 0 AFTER attempts;
+ALTER TABLE magesync_object MODIFY magento_key VARCHAR(255) NOT NULL;
+
 -- Session tokens are stored as their SHA-256: sessions made before are void.
 DELETE FROM magesync_sessions;
 
 -- +goose Down
+ALTER TABLE magesync_object MODIFY magento_key VARCHAR(191) NOT NULL;
+ALTER TABLE magesync_queue DROP COLUMN retries;
 DROP TABLE magesync_meta;
 DROP TABLE magesync_login_failure;

@@ -2,7 +2,8 @@ package engine
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"maps"
 	"time"
 
 	"magesync/store"
@@ -12,9 +13,8 @@ import (
 // sales_order.updated_at) and new comments (by status history id). Magento
 // stamps updated_at in whole seconds and a transaction may commit after a
 // later one, so each poll looks back a little (overlap) and remembers what
-// it has seen there, rather than trusting a strict watermark. Two updates in
-// one second leave updated_at alone, so what is remembered is a fingerprint
-// of the row's columns, not only its time.
+// it has seen there (store.OrderStamp), rather than trusting a strict
+// watermark.
 const (
 	cursorOrders   = "detector_orders"
 	cursorComments = "detector_comments"
@@ -23,25 +23,10 @@ const (
 	detectPage     = 2000
 )
 
-type seenRow struct {
-	at   time.Time
-	hash string
-}
-
-// orderFingerprint sums up the sales_order columns a change shows in.
-const orderFingerprint = `MD5(CONCAT_WS('|', COALESCE(status, ''), COALESCE(state, ''), COALESCE(grand_total, ''),
-	COALESCE(base_grand_total, ''), COALESCE(subtotal, ''), COALESCE(shipping_amount, ''), COALESCE(tax_amount, ''),
-	COALESCE(discount_amount, ''), COALESCE(total_paid, ''), COALESCE(total_refunded, ''), COALESCE(total_canceled, ''),
-	COALESCE(total_invoiced, ''), COALESCE(total_qty_ordered, ''), total_item_count, COALESCE(customer_id, ''),
-	COALESCE(customer_email, ''), COALESCE(customer_firstname, ''), COALESCE(customer_lastname, ''),
-	COALESCE(coupon_code, ''), COALESCE(shipping_method, ''), COALESCE(shipping_description, ''),
-	COALESCE(billing_address_id, ''), COALESCE(shipping_address_id, ''), COALESCE(hold_before_status, ''),
-	COALESCE(customer_note, ''), COALESCE(increment_id, ''), COALESCE(store_id, '')))`
-
 type detector struct {
 	loaded       bool
 	ordersAt     time.Time
-	seenOrders   map[uint32]seenRow
+	seenOrders   map[uint32]store.OrderStamp
 	commentsID   uint64
 	seenComments map[uint64]bool
 }
@@ -51,16 +36,11 @@ type detector struct {
 // lock); the others wait to take over.
 func (e *Engine) RunDetector(ctx context.Context) {
 	for ctx.Err() == nil {
-		conn, err := e.st.DB().Conn(ctx)
+		lock, err := e.st.NamedLock(ctx, "magesync_detector", 0)
 		if err != nil {
-			sleep(ctx, 2*time.Second)
-			continue
-		}
-		var got int
-		// Named locks are server-wide: the name carries the database's.
-		err = conn.QueryRowContext(ctx, `SELECT GET_LOCK(CONCAT('magesync_detector.', DATABASE()), 0)`).Scan(&got)
-		if err != nil || got != 1 {
-			conn.Close()
+			if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
+				e.log.Warn("change detector waits for the database", "err", err)
+			}
 			sleep(ctx, 2*time.Second)
 			continue
 		}
@@ -74,66 +54,76 @@ func (e *Engine) RunDetector(ctx context.Context) {
 			case <-ctx.Done():
 			case <-tick.C:
 			}
-			// Keep the lock's connection alive; lose leadership if it died.
-			if err := conn.PingContext(ctx); err != nil {
+			// Lose leadership if the lock's connection died.
+			if !lock.Alive(ctx) {
 				break
 			}
 		}
 		tick.Stop()
-		conn.ExecContext(context.WithoutCancel(ctx), `SELECT RELEASE_LOCK(CONCAT('magesync_detector.', DATABASE()))`)
-		conn.Close()
+		lock.Release()
 	}
+}
+
+// load reads the watermarks and what the overlap windows held before.
+func (e *Engine) load(ctx context.Context, d *detector) error {
+	d.seenOrders, d.seenComments = map[uint32]store.OrderStamp{}, map[uint64]bool{}
+	c, ok, err := e.st.Cursor(ctx, cursorOrders)
+	if err != nil {
+		return err
+	}
+	if ok {
+		d.ordersAt = c.At
+	} else if d.ordersAt, err = e.st.DBNow(ctx); err != nil {
+		return err
+	}
+	c, ok, err = e.st.Cursor(ctx, cursorComments)
+	if err != nil {
+		return err
+	}
+	if ok {
+		d.commentsID = c.ID
+	} else if d.commentsID, err = e.st.LastCommentID(ctx); err != nil {
+		return err
+	}
+	orders, err := e.st.OrderStampsBetween(ctx, d.ordersAt.Add(-orderOverlap), d.ordersAt)
+	if err != nil {
+		return err
+	}
+	for _, o := range orders {
+		d.seenOrders[o.ID] = o
+	}
+	from := d.commentsID - min(d.commentsID, commentOverlap)
+	for {
+		rows, err := e.st.CommentsAfter(ctx, from, detectPage)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.ID <= d.commentsID {
+				d.seenComments[r.ID] = true
+			}
+		}
+		if len(rows) < detectPage || rows[len(rows)-1].ID >= d.commentsID {
+			break
+		}
+		from = rows[len(rows)-1].ID
+	}
+	d.loaded = true
+	return nil
 }
 
 // detect runs one poll: it returns the ids of orders that changed since the
 // last one and, with Automatic Synchronization = Yes, queues them; with No,
-// it marks synced ones as not in sync.
+// it marks synced ones as not in sync. What it saw is remembered only once
+// the queue and the watermarks are written: a poll that fails is repeated
+// whole by the next one.
 func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
-	db := e.st.DB()
 	if !d.loaded {
-		d.seenOrders, d.seenComments = map[uint32]seenRow{}, map[uint64]bool{}
-		c, ok, err := e.st.Cursor(ctx, cursorOrders)
-		if err != nil {
+		if err := e.load(ctx, d); err != nil {
 			return nil, err
 		}
-		if ok {
-			d.ordersAt = c.At
-		} else if d.ordersAt, err = e.st.DBNow(ctx); err != nil {
-			return nil, err
-		}
-		c, ok, err = e.st.Cursor(ctx, cursorComments)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			d.commentsID = c.ID
-		} else if err := db.GetContext(ctx, &d.commentsID, `SELECT COALESCE(MAX(entity_id), 0) FROM sales_order_status_history`); err != nil {
-			return nil, fmt.Errorf("engine: detect: %w", err)
-		}
-		// What lies in the overlap windows was seen before the restart.
-		var orders []struct {
-			ID   uint32    `db:"entity_id"`
-			At   time.Time `db:"updated_at"`
-			Hash string    `db:"fp"`
-		}
-		if err := db.SelectContext(ctx, &orders, `SELECT entity_id, updated_at, `+orderFingerprint+` AS fp FROM sales_order
-			WHERE updated_at >= ? AND updated_at <= ?`, d.ordersAt.Add(-orderOverlap), d.ordersAt); err != nil {
-			return nil, fmt.Errorf("engine: detect: %w", err)
-		}
-		for _, o := range orders {
-			d.seenOrders[o.ID] = seenRow{o.At, o.Hash}
-		}
-		var comments []uint64
-		if err := db.SelectContext(ctx, &comments, `SELECT entity_id FROM sales_order_status_history
-			WHERE entity_id > ? AND entity_id <= ?`, d.commentsID-min(d.commentsID, commentOverlap), d.commentsID); err != nil {
-			return nil, fmt.Errorf("engine: detect: %w", err)
-		}
-		for _, id := range comments {
-			d.seenComments[id] = true
-		}
-		d.loaded = true
 	}
-
+	seenOrders, seenComments := maps.Clone(d.seenOrders), maps.Clone(d.seenComments)
 	changed := map[uint32]bool{}
 	var order []uint32
 	mark := func(id uint32) {
@@ -147,20 +137,13 @@ func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 	fromAt, fromID := d.ordersAt.Add(-orderOverlap), uint32(0)
 	newest := d.ordersAt
 	for {
-		var rows []struct {
-			ID   uint32    `db:"entity_id"`
-			At   time.Time `db:"updated_at"`
-			Hash string    `db:"fp"`
-		}
-		err := db.SelectContext(ctx, &rows, `SELECT entity_id, updated_at, `+orderFingerprint+` AS fp FROM sales_order
-			WHERE updated_at > ? OR (updated_at = ? AND entity_id > ?)
-			ORDER BY updated_at, entity_id LIMIT ?`, fromAt, fromAt, fromID, detectPage)
+		rows, err := e.st.OrdersUpdatedAfter(ctx, fromAt, fromID, detectPage)
 		if err != nil {
-			return nil, fmt.Errorf("engine: detect changed orders: %w", err)
+			return nil, err
 		}
 		for _, r := range rows {
-			if seen, ok := d.seenOrders[r.ID]; !ok || !seen.at.Equal(r.At) || seen.hash != r.Hash {
-				d.seenOrders[r.ID] = seenRow{r.At, r.Hash}
+			if seen, ok := seenOrders[r.ID]; !ok || !seen.At.Equal(r.At) || seen.Hash != r.Hash {
+				seenOrders[r.ID] = r
 				mark(r.ID)
 			}
 			if r.At.After(newest) {
@@ -172,33 +155,24 @@ func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 		}
 		fromAt, fromID = rows[len(rows)-1].At, rows[len(rows)-1].ID
 	}
-	d.ordersAt = newest
-	for id, seen := range d.seenOrders {
-		if seen.at.Before(newest.Add(-orderOverlap)) {
-			delete(d.seenOrders, id)
+	for id, seen := range seenOrders {
+		if seen.At.Before(newest.Add(-orderOverlap)) {
+			delete(seenOrders, id)
 		}
 	}
 
 	// Comments: a new status history row does not touch sales_order.
-	from := uint64(0)
-	if d.commentsID > commentOverlap {
-		from = d.commentsID - commentOverlap
-	}
+	from := d.commentsID - min(d.commentsID, commentOverlap)
 	maxID := d.commentsID
 	for {
-		var rows []struct {
-			ID     uint64 `db:"entity_id"`
-			Parent uint32 `db:"parent_id"`
-		}
-		err := db.SelectContext(ctx, &rows, `SELECT entity_id, parent_id FROM sales_order_status_history
-			WHERE entity_id > ? ORDER BY entity_id LIMIT ?`, from, detectPage)
+		rows, err := e.st.CommentsAfter(ctx, from, detectPage)
 		if err != nil {
-			return nil, fmt.Errorf("engine: detect new comments: %w", err)
+			return nil, err
 		}
 		for _, r := range rows {
-			if !d.seenComments[r.ID] {
-				d.seenComments[r.ID] = true
-				mark(r.Parent)
+			if !seenComments[r.ID] {
+				seenComments[r.ID] = true
+				mark(r.OrderID)
 			}
 			maxID = max(maxID, r.ID)
 		}
@@ -207,10 +181,9 @@ func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 		}
 		from = rows[len(rows)-1].ID
 	}
-	d.commentsID = maxID
-	for id := range d.seenComments {
+	for id := range seenComments {
 		if id+commentOverlap < maxID {
-			delete(d.seenComments, id)
+			delete(seenComments, id)
 		}
 	}
 
@@ -227,11 +200,12 @@ func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 			return nil, err
 		}
 	}
-	if err := e.st.SetCursor(ctx, cursorOrders, store.Cursor{At: d.ordersAt}); err != nil {
+	if err := e.st.SetCursor(ctx, cursorOrders, store.Cursor{At: newest}); err != nil {
 		return nil, err
 	}
-	if err := e.st.SetCursor(ctx, cursorComments, store.Cursor{ID: d.commentsID}); err != nil {
+	if err := e.st.SetCursor(ctx, cursorComments, store.Cursor{ID: maxID}); err != nil {
 		return nil, err
 	}
+	d.seenOrders, d.seenComments, d.ordersAt, d.commentsID = seenOrders, seenComments, newest, maxID
 	return order, nil
 }

@@ -22,18 +22,21 @@ type ClientSource func(ctx context.Context) (*salesforce.Client, error)
 
 // Options tune the engine. Zero values take the defaults.
 type Options struct {
-	Workers      int           // concurrent workers; 2
-	BatchSize    int           // queue entries a worker claims at once; 50
-	Lease        time.Duration // how long a claim lasts before others may take it; 2 min
-	MaxAttempts  int           // attempts before an entry fails; 8
-	BackoffBase  time.Duration // first retry delay, doubling each attempt; 5 s
-	BackoffMax   time.Duration // 15 min
-	LimitPause   time.Duration // pause after Salesforce's daily limit; 15 min
-	PollInterval time.Duration // change detector; 500 ms
-	IdleWait     time.Duration // worker sleep when the queue is empty; 300 ms
-	OrgTTL       time.Duration // how long org facts (price book, statuses) are trusted; 5 min
-	WorkerID     string        // names this process's leases; host and pid
-	Logger       *slog.Logger
+	Workers     int           // concurrent workers; 2
+	BatchSize   int           // queue entries a worker claims at once; 50
+	Lease       time.Duration // how long a claim lasts before others may take it; 2 min
+	MaxAttempts int           // attempts before an entry fails; 8
+	BackoffBase time.Duration // first retry delay, doubling each attempt; 5 s
+	BackoffMax  time.Duration // 15 min
+	// TransientWait is the first wait after a failure that was not the
+	// order's own, doubling while they repeat; 2 s.
+	TransientWait time.Duration
+	LimitPause    time.Duration // pause after Salesforce's daily limit; 15 min
+	PollInterval  time.Duration // change detector; 500 ms
+	IdleWait      time.Duration // worker sleep when the queue is empty; 300 ms
+	OrgTTL        time.Duration // how long org facts (price book, statuses) are trusted; 5 min
+	WorkerID      string        // names this process's leases; host and pid
+	Logger        *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -54,6 +57,7 @@ func (o *Options) defaults() {
 	def(&o.Lease, 2*time.Minute)
 	def(&o.BackoffBase, 5*time.Second)
 	def(&o.BackoffMax, 15*time.Minute)
+	def(&o.TransientWait, 2*time.Second)
 	def(&o.LimitPause, 15*time.Minute)
 	def(&o.PollInterval, 500*time.Millisecond)
 	def(&o.IdleWait, 300*time.Millisecond)
@@ -237,6 +241,17 @@ func limitText(err error) string {
 
 // backoff is the delay before attempt n+1: doubling from BackoffBase, at
 // most BackoffMax, with ±20% jitter so that retries spread out.
+// transientBackoff is the wait after the n-th transient failure in a row:
+// from TransientWait, doubling, at most BackoffMax, jittered.
+func (e *Engine) transientBackoff(n int) time.Duration {
+	d := e.opts.TransientWait
+	for i := 0; i < n && d < e.opts.BackoffMax; i++ {
+		d *= 2
+	}
+	d = min(d, e.opts.BackoffMax)
+	return time.Duration(float64(d) * (0.5 + rand.Float64()))
+}
+
 func (e *Engine) backoff(attempts int) time.Duration {
 	d := e.opts.BackoffBase
 	for i := 1; i < attempts && d < e.opts.BackoffMax; i++ {

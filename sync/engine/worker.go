@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"time"
@@ -50,7 +52,7 @@ type batch struct {
 // ProcessBatch claims due queue entries and syncs their orders. It returns
 // how many entries it handled.
 func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
-	entries, err := e.st.ClaimQueue(ctx, worker, e.opts.BatchSize, e.opts.Lease)
+	entries, err := e.st.ClaimQueue(ctx, worker, e.opts.BatchSize, e.opts.Lease, e.opts.MaxAttempts)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}
@@ -58,10 +60,7 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 	for _, en := range entries {
 		b.jobs = append(b.jobs, &job{entry: en})
 	}
-	err = b.prepare(ctx)
-	if err == nil {
-		err = b.send(ctx)
-	}
+	err = b.run(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			// Shutting down: the leases expire and another worker takes over.
@@ -74,6 +73,35 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 	}
 	b.logOutcomes()
 	return len(b.jobs), nil
+}
+
+// run prepares and sends the batch. A panic that escapes the per-order
+// guards (in a step shared by the batch) becomes an error: the batch's
+// open orders use an attempt, and the process lives on.
+func (b *batch) run(ctx context.Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.e.log.Error("panic in sync batch", "worker", b.worker, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("magesync failed while syncing this batch: %v (a bug; the log has the details)", p)
+		}
+	}()
+	if err := b.prepare(ctx); err != nil {
+		return err
+	}
+	return b.send(ctx)
+}
+
+// guard runs one order's step; a panic becomes that order's error, not the
+// batch's or the process's.
+func (b *batch) guard(j *job, step func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.e.log.Error("panic syncing order", "order", j.entry.OrderID, "panic", p, "stack", string(debug.Stack()))
+			j.finish(store.QueueError, fmt.Sprintf("magesync failed on order #%s: %v (a bug; the log has the details)",
+				j.entry.IncrementID, p), store.StateError)
+		}
+	}()
+	step()
 }
 
 // logOutcomes says in one line what a batch did.
@@ -130,17 +158,19 @@ func (b *batch) prepare(ctx context.Context) error {
 			j.finish(store.QueueError, "Order no longer exists in Magento", store.StateError)
 			continue
 		}
-		if reason := Skip(b.settings, j.order, label); reason != "" {
-			j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
-			continue
-		}
-		m, err := Map(j.order, b.settings, b.e.storeInfo(ctx, j.order.StoreID))
-		if err != nil {
-			j.finish(store.QueueError, err.Error(), store.StateError)
-			continue
-		}
-		j.mapped, j.known = m, knownFrom(objects[j.entry.OrderID])
-		customerKeys = append(customerKeys, m.CustomerKey)
+		b.guard(j, func() {
+			if reason := Skip(b.settings, j.order, label); reason != "" {
+				j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
+				return
+			}
+			m, err := Map(j.order, b.settings, b.e.storeInfo(ctx, j.order.StoreID))
+			if err != nil {
+				j.finish(store.QueueError, err.Error(), store.StateError)
+				return
+			}
+			j.mapped, j.known = m, knownFrom(objects[j.entry.OrderID])
+			customerKeys = append(customerKeys, m.CustomerKey)
+		})
 	}
 	accounts, err := st.ObjectsByKey(ctx, store.KindAccount, customerKeys)
 	if err != nil {
@@ -228,7 +258,10 @@ func (b *batch) send(ctx context.Context) error {
 	var graphs []*job
 	var intents []store.Link
 	for _, j := range b.open() {
-		j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, b.settings, org, entries)
+		b.guard(j, func() { j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, b.settings, org, entries) })
+		if j.outcome != nil {
+			continue
+		}
 		if j.plan.empty() {
 			b.upToDate(j, j.known.sentHash)
 			continue
@@ -259,16 +292,39 @@ func (b *batch) send(ctx context.Context) error {
 		return err
 	}
 	perCall := salesforce.MaxGraphs // halved while Salesforce refuses a payload as too large
+	var again []*job                // graphs Salesforce rolled back for a lock or halted: sent again here
+	for round := 0; len(graphs) > 0; round++ {
+		if round > 0 {
+			// A short random pause lets the lock holder finish.
+			if sleep(ctx, time.Duration(100<<round)*time.Millisecond+rand.N(200*time.Millisecond)); ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		if err := b.sendGraphs(ctx, org, graphs, &perCall, &again, round < inPlaceRounds); err != nil {
+			return err
+		}
+		graphs, again = again, nil
+	}
+	return nil
+}
+
+// inPlaceRounds is how often a batch sends again, itself, the graphs that
+// failed for a reason not their own before leaving them to the queue.
+const inPlaceRounds = 3
+
+// sendGraphs sends the jobs' graphs in as few calls as Salesforce takes.
+// With resend, graphs that failed only for a lock or a halt go to *again.
+func (b *batch) sendGraphs(ctx context.Context, org *orgInfo, graphs []*job, perCall *int, again *[]*job, resend bool) error {
 	for len(graphs) > 0 {
 		n, nodes := 0, 0
-		for n < len(graphs) && n < perCall && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
+		for n < len(graphs) && n < *perCall && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
 			nodes += graphs[n].plan.builder.Len()
 			n++
 		}
 		call := graphs[:n]
 		graphs = graphs[n:]
 		if time.Now().After(b.deadline) {
-			return errors.New("the batch outlived its lease before sending; it will be tried again")
+			return errOutlived
 		}
 		gs := make([]salesforce.Graph, len(call))
 		for i, j := range call {
@@ -278,7 +334,7 @@ func (b *batch) send(ctx context.Context) error {
 		if payloadLimit(err) && n > 1 {
 			// Too many nodes, or too many different ones, for one request:
 			// send the same graphs in smaller calls.
-			perCall = n / 2
+			*perCall = n / 2
 			graphs = append(call, graphs...)
 			continue
 		}
@@ -288,7 +344,11 @@ func (b *batch) send(ctx context.Context) error {
 		}
 		for i, j := range call {
 			if i < len(results) {
-				b.graphDone(j, results[i])
+				if resend && !results[i].IsSuccessful && notItsOwn(results[i]) {
+					*again = append(*again, j)
+					continue
+				}
+				b.guard(j, func() { b.graphDone(j, results[i]) })
 			} else {
 				b.retry(j, errors.New("the answer held fewer graphs than were sent"))
 			}
@@ -330,7 +390,26 @@ func (b *batch) holdLeases(ctx context.Context, jobs []*job) ([]*job, error) {
 	return out, nil
 }
 
+// errOutlived: the batch took so long that its leases ran out.
+var errOutlived = errors.New("the batch outlived its lease before sending; it will be tried again")
+
+// transient reports whether a failure was not the order's own: Salesforce
+// unavailable, a lock, the network, a request halted, a batch that ran out
+// of time. Such failures use no attempt; the order goes again soon.
+func transient(err error) bool {
+	return salesforce.IsRetryable(err) || errors.Is(err, errOutlived) || store.IsTransient(err)
+}
+
+// retry puts a job back in the queue. A transient failure keeps the
+// order's attempts and comes back after a short jittered backoff; any
+// other failure uses an attempt, and the last attempt fails the entry.
 func (b *batch) retry(j *job, cause error) {
+	if transient(cause) {
+		j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Transient: true,
+			Message: "Will retry (not counted as an attempt): " + errorText(cause),
+			RetryAt: time.Now().Add(b.e.transientBackoff(j.entry.Retries))}
+		return
+	}
 	if j.entry.Attempts >= b.e.opts.MaxAttempts {
 		j.finish(store.QueueFailed, fmt.Sprintf("Gave up after %d attempts. Last error: %s", j.entry.Attempts, errorText(cause)), store.StateError)
 		return
@@ -393,6 +472,14 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 	default:
 		j.finish(store.QueueError, "Salesforce refused order #"+j.order.IncrementID+": "+fail.Message(), store.StateError)
 	}
+}
+
+// notItsOwn reports whether a failed graph was rolled back for a reason
+// that is not the order's: a halted request or a retryable error (a row
+// lock). Sending the same graph again can succeed.
+func notItsOwn(r salesforce.GraphResult) bool {
+	fail := r.Failure()
+	return (len(fail) == 0 && halted(r)) || (len(fail) > 0 && salesforce.IsRetryable(&salesforce.APIError{HTTPStatus: 400, Errors: fail}))
 }
 
 // halted reports whether a graph failed only because Salesforce halted the

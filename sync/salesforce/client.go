@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -54,6 +55,11 @@ type Config struct {
 	APIVersion   string // "62.0"; "v62.0" also accepted
 	HTTPClient   *http.Client
 	Timeout      time.Duration // per request; default 60 s
+	// Retries is how many times a call that failed transiently is tried
+	// again at once, after a short random pause (RetryWait, doubling);
+	// default 4 and 200 ms. -1 turns it off.
+	Retries   int
+	RetryWait time.Duration
 }
 
 // Token is an access token and where to use it.
@@ -100,6 +106,12 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{cfg: cfg, hc: cfg.HTTPClient}
 	if c.hc == nil {
 		c.hc = &http.Client{}
+	}
+	if c.cfg.Retries == 0 {
+		c.cfg.Retries = 4
+	}
+	if c.cfg.RetryWait <= 0 {
+		c.cfg.RetryWait = 200 * time.Millisecond
 	}
 	if c.cfg.Timeout == 0 {
 		c.cfg.Timeout = 60 * time.Second
@@ -311,7 +323,11 @@ type response struct {
 
 // do makes one REST call. path is relative to the versioned base
 // ("/sobjects/Order/…") or, starting with "/services/", to the instance.
-// A 401 leads to one new login and one retry.
+// A 401 leads to one new login and one retry. A transient failure is
+// tried again here, a few times with jittered backoff: any transient
+// failure of a call that can be repeated safely (GET, PATCH upsert,
+// DELETE), and for POST only answers that say Salesforce did not process
+// the request (503, or a whole-request row lock, which rolls it back).
 func (c *Client) do(ctx context.Context, method, path string, in any) (*response, error) {
 	var payload []byte
 	if in != nil {
@@ -320,6 +336,38 @@ func (c *Client) do(ctx context.Context, method, path string, in any) (*response
 			return nil, fmt.Errorf("salesforce: %s %s: encode body: %w", method, path, err)
 		}
 	}
+	wait := c.cfg.RetryWait
+	for try := 0; ; try++ {
+		resp, err := c.doOnce(ctx, method, path, payload)
+		if err == nil || try >= c.cfg.Retries || !retryInPlace(method, err) {
+			return resp, err
+		}
+		// Full jitter: workers that failed together do not retry together.
+		t := time.NewTimer(time.Duration(rand.Int64N(int64(wait))) + wait/2)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait = min(wait*2, 5*time.Second)
+	}
+}
+
+// retryInPlace reports whether a failed call may be sent again at once.
+func retryInPlace(method string, err error) bool {
+	if !IsRetryable(err) {
+		return false
+	}
+	if method != http.MethodPost {
+		return true
+	}
+	var api *APIError
+	return errors.As(err, &api) && (api.HTTPStatus == http.StatusServiceUnavailable ||
+		api.HasCode("SERVER_UNAVAILABLE") || api.HasCode("UNABLE_TO_LOCK_ROW"))
+}
+
+func (c *Client) doOnce(ctx context.Context, method, path string, payload []byte) (*response, error) {
 	tok, err := c.Token(ctx)
 	if err != nil {
 		return nil, err

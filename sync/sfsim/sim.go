@@ -82,6 +82,7 @@ type Sim struct {
 	faults  Faults
 	tokens  map[string]time.Time
 	used    int
+	faulted int // failures injected by Faults
 	byRoute map[string]int
 	dice    *mrand.Rand
 	cursors map[string]*cursor
@@ -219,6 +220,7 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.faults.Rate503 > 0 && s.dice.Float64() < s.faults.Rate503 {
+		s.faulted++
 		writeJSON(w, 503, []salesforce.ErrorDetail{{ErrorCode: "SERVER_UNAVAILABLE", Message: "Server temporarily unavailable, please try again later."}})
 		return
 	}
@@ -265,7 +267,11 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) lockRowDice() bool {
-	return s.faults.RateLockRow > 0 && s.dice.Float64() < s.faults.RateLockRow
+	if s.faults.RateLockRow > 0 && s.dice.Float64() < s.faults.RateLockRow {
+		s.faulted++
+		return true
+	}
+	return false
 }
 
 func lockRowError() []salesforce.ErrorDetail {
@@ -390,6 +396,13 @@ func (s *Sim) ExpireTokens() {
 	s.mu.Lock()
 	clear(s.tokens)
 	s.mu.Unlock()
+}
+
+// Faulted is the number of failures Faults injected (503s, row locks).
+func (s *Sim) Faulted() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faulted
 }
 
 // APICalls is the number of API calls counted so far.
