@@ -3,12 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"magesync/store"
 	"magesync/store/dbtest"
