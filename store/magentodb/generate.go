@@ -16,8 +16,11 @@ type Options struct {
 	Orders int
 	Seed   uint64
 	// Now is when the newest orders were placed; orders spread over the
-	// 400 days before it. Zero means 2026-11-01 UTC.
-	Now time.Time
+	// Span before it (400 days when zero; a negative Span places every
+	// order at Now, as a store taking orders this moment). Zero Now means
+	// 2026-11-01 UTC.
+	Now  time.Time
+	Span time.Duration
 }
 
 // Summary counts what Generate wrote.
@@ -188,6 +191,9 @@ func Generate(ctx context.Context, db *sql.DB, opts Options) (Summary, error) {
 	// Order times ascend with entity_id, as they do in a real store.
 	times := make([]time.Time, opts.Orders)
 	span := int64(400 * 24 * time.Hour / time.Second)
+	if opts.Span != 0 {
+		span = max(int64(opts.Span/time.Second), 1)
+	}
 	for i := range times {
 		times[i] = g.now.Add(-time.Duration(g.r.Int64N(span)) * time.Second)
 	}

@@ -78,6 +78,8 @@ type Engine struct {
 	opts Options
 	log  *slog.Logger
 	wake chan struct{}
+	// mapHook, set by tests only, runs in each order's guarded mapping step.
+	mapHook func(*store.Order)
 
 	mu       sync.Mutex
 	org      *orgInfo

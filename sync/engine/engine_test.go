@@ -113,7 +113,7 @@ func (v *env) entries() []store.QueueEntry {
 	v.t.Helper()
 	var out []store.QueueEntry
 	if err := v.st.DB().Select(&out, `SELECT id, order_id, increment_id, reason, status, COALESCE(message, '') AS message, attempts,
-		next_attempt_at, COALESCE(lease_owner, '') AS lease_owner, lease_until, created_at, updated_at FROM magesync_queue ORDER BY id`); err != nil {
+		retries, next_attempt_at, COALESCE(lease_owner, '') AS lease_owner, lease_until, created_at, updated_at FROM magesync_queue ORDER BY id`); err != nil {
 		v.t.Fatal(err)
 	}
 	return out

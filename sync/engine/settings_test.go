@@ -229,33 +229,51 @@ func TestAutomaticSynchronization(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go v.e.Run(ctx)
-	time.Sleep(200 * time.Millisecond) // the detector takes its starting point
-
-	// Off: a new order stays unqueued.
-	if _, err := magentodb.Generate(ctx, v.st.DB().DB, magentodb.Options{Orders: 1, Seed: 9}); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(700 * time.Millisecond)
-	if n := len(v.entries()); n != 0 {
-		t.Fatalf("%d entries queued with Automatic Synchronization = No", n)
-	}
-
-	v.set(store.Set(store.PathAutomaticSync, "1"))
-	newest := uint32(12)
 	waitFor := func(what string, cond func() bool) {
 		t.Helper()
 		start := time.Now()
 		for !cond() {
 			if time.Since(start) > 10*time.Second {
-				t.Fatalf("%s: not within 10 s; queue %+v; order %+v; in Salesforce %v", what, v.entries(), v.object(newest), v.sfOrder(newest))
+				t.Fatalf("%s: not within 10 s; queue %+v", what, v.entries())
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Logf("%s after %v", what, time.Since(start).Round(10*time.Millisecond))
 	}
-	if _, err := magentodb.Generate(ctx, v.st.DB().DB, magentodb.Options{Orders: 1, Seed: 10}); err != nil {
-		t.Fatal(err)
+	// newOrder places an order as a store does: now, stamped now.
+	newOrder := func(seed uint64) uint32 {
+		t.Helper()
+		if _, err := magentodb.Generate(ctx, v.st.DB().DB, magentodb.Options{Orders: 1, Seed: seed, Now: time.Now().UTC(), Span: -1}); err != nil {
+			t.Fatal(err)
+		}
+		return v.orderWhere("entity_id = (SELECT MAX(entity_id) FROM sales_order)")
 	}
+	// polledPast is true once a poll that began after the order was
+	// written has finished.
+	polledPast := func() func() bool {
+		var t0 time.Time
+		v.st.DB().Get(&t0, `SELECT NOW(6)`)
+		return func() bool {
+			var n int
+			v.st.DB().Get(&n, `SELECT COUNT(*) FROM magesync_cursor WHERE name = 'detector_comments' AND updated_at > ?`, t0)
+			return n == 1
+		}
+	}
+	waitFor("the detector's starting point", func() bool {
+		var n int
+		v.st.DB().Get(&n, `SELECT COUNT(*) FROM magesync_cursor WHERE name = 'detector_orders'`)
+		return n == 1
+	})
+
+	// Off: a new order stays unqueued.
+	newOrder(9)
+	waitFor("the detector polled past the new order", polledPast())
+	if n := len(v.entries()); n != 0 {
+		t.Fatalf("%d entries queued with Automatic Synchronization = No", n)
+	}
+
+	v.set(store.Set(store.PathAutomaticSync, "1"))
+	newest := newOrder(10)
 	waitFor("new order in Salesforce", func() bool { return v.sfOrder(newest) != nil })
 
 	// A status change and a comment without one both reach Salesforce.
@@ -274,7 +292,6 @@ func TestAutomaticSynchronization(t *testing.T) {
 
 	// Off again: a change marks the synced order not in sync, and nothing is queued.
 	v.set(store.Set(store.PathAutomaticSync, "0"))
-	time.Sleep(200 * time.Millisecond)
 	before := len(v.entries())
 	v.exec(`UPDATE sales_order SET status = 'processing', state = 'processing' WHERE entity_id = ?`, newest)
 	waitFor("order marked not in sync", func() bool { return v.object(newest).State == store.StateNotInSync })

@@ -159,6 +159,9 @@ func (b *batch) prepare(ctx context.Context) error {
 			continue
 		}
 		b.guard(j, func() {
+			if b.e.mapHook != nil {
+				b.e.mapHook(j.order)
+			}
 			if reason := Skip(b.settings, j.order, label); reason != "" {
 				j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
 				return

@@ -1,0 +1,164 @@
+package engine_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"magesync/store"
+	"magesync/sync/engine"
+	"magesync/sync/salesforce"
+	"magesync/sync/sfsim"
+)
+
+// proxied is an env whose engine reaches the simulator through intercept,
+// which may answer a request itself (true) or let the simulator do it.
+func proxied(t *testing.T, orders int, opts engine.Options, intercept func(w http.ResponseWriter, r *http.Request) bool) *env {
+	t.Helper()
+	v := newEnv(t, orders)
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !intercept(w, r) {
+			v.sim.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(front.Close)
+	c, err := salesforce.New(salesforce.Config{LoginURL: front.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.e = engine.New(v.st, engine.StaticClient(c), opts)
+	return v
+}
+
+const graphPath = "/services/data/v62.0/composite/graph"
+
+// TestLeaseLostBeforeSending: another worker took the entries over while
+// this one prepared them; this one sends nothing for them.
+func TestLeaseLostBeforeSending(t *testing.T) {
+	ctx := context.Background()
+	var v *env
+	var stolen atomic.Bool
+	var graphs atomic.Int32
+	v = proxied(t, 5, fastOptions(), func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path == graphPath {
+			graphs.Add(1)
+		}
+		if !stolen.Swap(true) {
+			// While worker A talks to Salesforce, its leases run out and B claims the entries.
+			v.exec(`UPDATE magesync_queue SET lease_until = NOW(6) - INTERVAL 1 SECOND WHERE status = 'processing'`)
+			if got, err := v.st.ClaimQueue(ctx, "B", 50, 60e9, 8); err != nil || len(got) != 5 {
+				t.Errorf("B claimed %d: %v", len(got), err)
+			}
+		}
+		return false
+	})
+	if _, err := v.e.Enqueue(ctx, []uint32{1, 2, 3, 4, 5}, store.ReasonManual); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.e.ProcessBatch(ctx, "A"); err != nil {
+		t.Fatal(err)
+	}
+	if n := graphs.Load(); n != 0 {
+		t.Errorf("A sent %d graph calls for entries it no longer held", n)
+	}
+	for _, en := range v.entries() {
+		if en.Status != store.QueueProcessing || en.LeaseOwner != "B" {
+			t.Errorf("entry %d after A: %s by %q, want still B's", en.ID, en.Status, en.LeaseOwner)
+		}
+	}
+	// B dies too; the rescue hands the orders to a third worker, once each.
+	v.exec(`UPDATE magesync_queue SET lease_until = NOW(6) - INTERVAL 1 SECOND`)
+	v.drain()
+	v.checkOrders(5, false)
+}
+
+// TestGivesUpAfterMaxAttempts: a failure that is not transient uses an
+// attempt each time; after the last the entry fails in words, and nothing
+// is duplicated when it is tried again later.
+func TestGivesUpAfterMaxAttempts(t *testing.T) {
+	var short atomic.Bool
+	short.Store(true)
+	opts := fastOptions()
+	opts.MaxAttempts = 3
+	var v *env
+	v = proxied(t, 2, opts, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != graphPath || !short.Load() {
+			return false
+		}
+		// Salesforce saves the graphs, but the answer lists none of them.
+		v.sim.ServeHTTP(httptest.NewRecorder(), r)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"graphs":[]}`))
+		return true
+	})
+	v.syncAll(store.ReasonBulk)
+	for _, en := range v.entries() {
+		if en.Status != store.QueueFailed || en.Attempts != 3 || !strings.HasPrefix(en.Message, "Gave up after 3 attempts. Last error: the answer held fewer graphs") {
+			t.Errorf("entry %d: %s after %d attempts: %q", en.ID, en.Status, en.Attempts, en.Message)
+		}
+		if o := v.object(en.OrderID); o.State != store.StateError {
+			t.Errorf("order %d shows %s, want error", en.OrderID, o.State)
+		}
+	}
+	short.Store(false)
+	v.syncAll(store.ReasonManual)
+	v.checkOrders(2, false)
+}
+
+// TestLeaseRescueGivesUp: an entry whose worker died on every attempt is
+// failed by the rescue, not handed out forever.
+func TestLeaseRescueGivesUp(t *testing.T) {
+	v := newEnv(t, 2)
+	ctx := context.Background()
+	if _, err := v.e.Enqueue(ctx, []uint32{1, 2}, store.ReasonManual); err != nil {
+		t.Fatal(err)
+	}
+	v.exec(`UPDATE magesync_queue SET status = 'processing', lease_owner = 'dead', lease_until = NOW(6) - INTERVAL 1 SECOND,
+		attempts = IF(order_id = 1, 8, 3)`)
+	v.drain()
+	for _, en := range v.entries() {
+		switch en.OrderID {
+		case 1:
+			if en.Status != store.QueueFailed || !strings.Contains(en.Message, "Gave up after 8 attempts: the worker syncing this order stopped") {
+				t.Errorf("order 1: %s %q", en.Status, en.Message)
+			}
+			if o := v.object(1); o.State != store.StateError {
+				t.Errorf("order 1 shows %s in the grid, want error", o.State)
+			}
+		case 2:
+			if en.Status != store.QueueComplete {
+				t.Errorf("order 2 (attempts left): %s %q", en.Status, en.Message)
+			}
+		}
+	}
+}
+
+// TestActivatedInSalesforce: an order activated in Salesforce refuses
+// changes to its items (ENTITY_IS_LOCKED); the next attempt takes it back
+// to the Default Status first, and Salesforce ends with Magento's figures.
+func TestActivatedInSalesforce(t *testing.T) {
+	v := newEnv(t, 3)
+	id := v.orderWhere("status = 'pending'")
+	if en := v.syncOrders(store.ReasonManual, id); en[0].Status != store.QueueComplete {
+		t.Fatalf("first sync: %s %q", en[0].Status, en[0].Message)
+	}
+	sfo := v.sfOrder(id)
+	if err := v.sf.Update(context.Background(), "Order", sfo["Id"].(string), salesforce.Record{"Status": "Activated"}); err != nil {
+		t.Fatal(err)
+	}
+	v.set(store.Set(store.PathUpdateOrderInfo, "1"))
+	v.exec(`UPDATE sales_order_item SET price = price + 1, row_total = row_total + qty_ordered WHERE order_id = ?`, id)
+	v.exec(`UPDATE sales_order SET grand_total = (SELECT SUM(row_total) FROM sales_order_item WHERE order_id = ? AND parent_item_id IS NULL)
+		+ shipping_amount + tax_amount + discount_amount WHERE entity_id = ?`, id, id)
+	en := v.syncOrders(store.ReasonManual, id)
+	if en[0].Status != store.QueueComplete {
+		t.Fatalf("after activation in Salesforce: %s %q", en[0].Status, en[0].Message)
+	}
+	if en[0].Attempts != 2 {
+		t.Errorf("%d attempts, want 2: the first meets ENTITY_IS_LOCKED", en[0].Attempts)
+	}
+	v.checkOrders(1, false)
+}
