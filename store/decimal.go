@@ -2,7 +2,9 @@ package store
 
 import (
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -13,6 +15,17 @@ type Decimal int64
 
 // DecimalScale is the number of Decimal units in 1.
 const DecimalScale = 10000
+
+// DecimalOverflow is what Scan stores for a value past what a Decimal
+// holds (about 922 trillion): the row still loads, and whoever uses the
+// amount refuses it in words (see Overflow).
+const DecimalOverflow Decimal = math.MinInt64
+
+// ErrDecimalRange is returned for a value past what a Decimal holds.
+var ErrDecimalRange = errors.New("decimal out of range")
+
+// Overflow reports whether d stands for a value Scan could not hold.
+func (d Decimal) Overflow() bool { return d == DecimalOverflow }
 
 // ParseDecimal reads "12.3456", "-5", "0.5".
 func ParseDecimal(s string) (Decimal, error) {
@@ -33,6 +46,9 @@ func ParseDecimal(s string) (Decimal, error) {
 	if whole != "" {
 		var err error
 		w, err = strconv.ParseInt(whole, 10, 64)
+		if errors.Is(err, strconv.ErrRange) || w > (math.MaxInt64-DecimalScale)/DecimalScale {
+			return 0, fmt.Errorf("%w: %s", ErrDecimalRange, s)
+		}
 		if err != nil || w < 0 {
 			return 0, fmt.Errorf("bad decimal %q", s)
 		}
@@ -114,14 +130,14 @@ func (d *Decimal) Scan(src any) error {
 		*d = 0
 		return nil
 	case []byte:
-		x, err := ParseDecimal(string(v))
-		*d = x
-		return err
+		return d.scanText(string(v))
 	case string:
-		x, err := ParseDecimal(v)
-		*d = x
-		return err
+		return d.scanText(v)
 	case int64:
+		if v > math.MaxInt64/DecimalScale || v < math.MinInt64/DecimalScale+1 {
+			*d = DecimalOverflow
+			return nil
+		}
 		*d = Decimal(v * DecimalScale)
 		return nil
 	case float64:
@@ -130,6 +146,15 @@ func (d *Decimal) Scan(src any) error {
 		return err
 	}
 	return fmt.Errorf("store: cannot scan %T into Decimal", src)
+}
+
+func (d *Decimal) scanText(s string) error {
+	x, err := ParseDecimal(s)
+	if errors.Is(err, ErrDecimalRange) {
+		x, err = DecimalOverflow, nil
+	}
+	*d = x
+	return err
 }
 
 // Value implements driver.Valuer.

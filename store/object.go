@@ -194,6 +194,22 @@ func (t *Tx) SaveOrders(ctx context.Context, rows []OrderSync) error {
 	return nil
 }
 
+// ForgetItems removes the rows of an order's order products that
+// Salesforce no longer has.
+func (t *Tx) ForgetItems(ctx context.Context, orderID uint32, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`DELETE FROM magesync_object WHERE kind = 'item' AND order_id = ? AND magento_key IN (?)`, orderID, keys)
+	if err != nil {
+		return fmt.Errorf("store: forget items of order %d: %w", orderID, err)
+	}
+	if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: forget items of order %d: %w", orderID, err)
+	}
+	return nil
+}
+
 // DropIntents removes rows that were only intents (no Salesforce ID) of an
 // order: the attempt is known to have created nothing.
 func (t *Tx) DropIntents(ctx context.Context, orderID uint32) error {

@@ -66,6 +66,9 @@ type Item struct {
 	ProductOptions string   `db:"product_options"`
 	Options        []Option `db:"-"`
 	Child          *ChildItem
+	// MissingParent is the parent_item_id of a child row whose parent row
+	// is not in the order: the child stands as its own item.
+	MissingParent uint32 `db:"-"`
 }
 
 // ChildItem is the simple product chosen under a configurable parent.
@@ -248,19 +251,28 @@ func (s *Store) loadItems(ctx context.Context, ids []uint32, byID map[uint32]*Or
 			parents[o.Items[i].ItemID] = &o.Items[i]
 		}
 	}
+	var orphans []Item
 	for i := range rows {
 		r := &rows[i]
-		if r.ParentItemID == 0 {
+		if r.ParentItemID == 0 || byID[r.OrderID] == nil {
 			continue
 		}
 		p := parents[r.ParentItemID]
 		if p == nil {
+			it := r.Item
+			it.Options = parseOptions(it.ProductOptions)
+			it.MissingParent = r.ParentItemID
+			orphans = append(orphans, it)
 			continue
 		}
 		p.Child = &ChildItem{ItemID: r.ItemID, ProductID: r.ProductID, SKU: r.SKU, Name: r.Name}
 		if len(p.Options) == 0 {
 			p.Options = parseOptions(r.ProductOptions)
 		}
+	}
+	for _, it := range orphans {
+		o := byID[it.OrderID]
+		o.Items = append(o.Items, it)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -37,6 +38,9 @@ const (
 	PathPassword     = "magesync/connection/password"
 	PathPrivateKey   = "magesync/connection/private_key"
 	PathAPIVersion   = "magesync/connection/api_version"
+	// PathKeyPrefix starts every external id magesync writes in
+	// Salesforce, so that two stores can share one org.
+	PathKeyPrefix = "magesync/connection/external_id_prefix"
 )
 
 // ErrInvalidSetting wraps every validation failure of a setting value.
@@ -84,6 +88,7 @@ const (
 	kindFlow
 	kindAPIVersion
 	kindSecret
+	kindKeyPrefix
 )
 
 // SettingDef describes one setting: its path, the label the admin reads, and
@@ -116,6 +121,7 @@ var Settings = []SettingDef{
 	{PathPassword, "Password", "", kindSecret},
 	{PathPrivateKey, "Private Key (PEM)", "", kindSecret},
 	{PathAPIVersion, "API Version", "62.0", kindAPIVersion},
+	{PathKeyPrefix, "External ID Prefix", "", kindKeyPrefix},
 }
 
 // Setting returns the definition of path.
@@ -141,6 +147,7 @@ type OrderSettings struct {
 	SyncAll         bool
 	Statuses        []string          // Magento status codes synced when SyncAll is false
 	StatusMap       map[string]string // explicit Magento status → Salesforce status choices
+	KeyPrefix       string            // starts every external id written in Salesforce
 }
 
 // activatedByDefault are the Magento statuses whose orders end Activated
@@ -175,7 +182,7 @@ type ConnectionSettings struct {
 
 // OrderSettings reads the order sync options.
 func (s *Store) OrderSettings(ctx context.Context) (OrderSettings, error) {
-	v, err := s.settingValues(ctx, "magesync/order/")
+	v, err := s.settingValues(ctx, "magesync/")
 	if err != nil {
 		return OrderSettings{}, err
 	}
@@ -188,6 +195,7 @@ func (s *Store) OrderSettings(ctx context.Context) (OrderSettings, error) {
 		SyncAll:         v[PathSyncAll] == "1",
 		Statuses:        splitList(v[PathStatuses]),
 		StatusMap:       map[string]string{},
+		KeyPrefix:       v[PathKeyPrefix],
 	}
 	if err := json.Unmarshal([]byte(v[PathStatusMap]), &os.StatusMap); err != nil {
 		return OrderSettings{}, fmt.Errorf("store: read %s: %w", PathStatusMap, err)
@@ -315,6 +323,9 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 	if norm, err = s.sealSecrets(ctx, key, norm); err != nil {
 		return err
 	}
+	if err := s.checkKeyPrefix(ctx, norm); err != nil {
+		return err
+	}
 
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
@@ -410,6 +421,12 @@ var (
 // normalize validates v for d and returns the form it is stored in.
 func (d SettingDef) normalize(v string, statuses []string) (string, error) {
 	switch d.kind {
+	case kindKeyPrefix:
+		v = strings.TrimSpace(v)
+		if !keyPrefixRe.MatchString(v) {
+			return "", fmt.Errorf("use up to 12 letters and digits, got %q", v)
+		}
+		return v, nil
 	case kindBool:
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "1", "yes", "true":
@@ -543,4 +560,67 @@ func (s *Store) sealSecrets(ctx context.Context, key []byte, changes []Change) (
 		out = append(out, c)
 	}
 	return out, errors.Join(errs...)
+}
+
+var keyPrefixRe = regexp.MustCompile(`^[A-Za-z0-9]{0,12}$`)
+
+// checkKeyPrefix refuses to change the external-id prefix once anything is
+// in Salesforce under it: the next sync would create every order again.
+func (s *Store) checkKeyPrefix(ctx context.Context, changes []Change) error {
+	for _, c := range changes {
+		if c.Path != PathKeyPrefix {
+			continue
+		}
+		cur, err := s.settingValues(ctx, PathKeyPrefix)
+		if err != nil {
+			return err
+		}
+		next := ""
+		if c.Value != nil {
+			next = *c.Value
+		}
+		if next == cur[PathKeyPrefix] {
+			return nil
+		}
+		var synced int
+		if err := s.db.GetContext(ctx, &synced, `SELECT COUNT(*) FROM (SELECT 1 FROM magesync_object WHERE sf_id IS NOT NULL LIMIT 1) x`); err != nil {
+			return fmt.Errorf("store: check external id prefix: %w", err)
+		}
+		if synced > 0 {
+			return &SettingError{Path: PathKeyPrefix, Label: "External ID Prefix", Err: fmt.Errorf(
+				"records of this store are in Salesforce under the prefix %q; changing it would make magesync create them all again", cur[PathKeyPrefix])}
+		}
+	}
+	return nil
+}
+
+// ensureKeyPrefix gives a store its external-id prefix on first start: a
+// random one, unique to the store; none for a store that synced before
+// prefixes existed, whose records in Salesforce carry bare ids.
+func (s *Store) ensureKeyPrefix(ctx context.Context) error {
+	var rows, synced int
+	if err := s.db.GetContext(ctx, &rows, `SELECT COUNT(*) FROM core_config_data WHERE scope = 'default' AND scope_id = 0 AND path = ?`, PathKeyPrefix); err != nil {
+		return fmt.Errorf("store: external id prefix: %w", err)
+	}
+	if rows > 0 {
+		return nil
+	}
+	if err := s.db.GetContext(ctx, &synced, `SELECT COUNT(*) FROM (SELECT 1 FROM magesync_object WHERE sf_id IS NOT NULL LIMIT 1) x`); err != nil {
+		return fmt.Errorf("store: external id prefix: %w", err)
+	}
+	prefix := ""
+	if synced == 0 {
+		const letters = "abcdefghijkmnpqrstuvwxyz23456789"
+		b := make([]byte, 8)
+		rand.Read(b)
+		for i := range b {
+			b[i] = letters[int(b[i])%len(letters)]
+		}
+		prefix = string(b)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT IGNORE INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)`, PathKeyPrefix, prefix)
+	if err != nil {
+		return fmt.Errorf("store: external id prefix: %w", err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -322,5 +323,34 @@ func TestSecretKeyIsSlowSaltedAndUpgrades(t *testing.T) {
 	}
 	if c, err := a.ConnectionSettings(ctx, key); err != nil || c.ClientSecret != "old-secret" {
 		t.Errorf("after the upgrade: %+v %v", c, err)
+	}
+}
+
+// TestExternalIDPrefix: a new store gets a random prefix of its own; a
+// store that synced before prefixes existed keeps bare ids; a bad prefix
+// is refused.
+func TestExternalIDPrefix(t *testing.T) {
+	ctx := context.Background()
+	a, b := dbtest.New(t), dbtest.New(t)
+	pa, _ := a.OrderSettings(ctx)
+	pb, _ := b.OrderSettings(ctx)
+	if len(pa.KeyPrefix) != 8 || pa.KeyPrefix == pb.KeyPrefix {
+		t.Errorf("new stores' prefixes: %q and %q", pa.KeyPrefix, pb.KeyPrefix)
+	}
+	a.DB().Exec(`DELETE FROM core_config_data WHERE path = ?`, store.PathKeyPrefix)
+	a.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state) VALUES ('order', '1', 1, '801000000000001AAA', 'in_sync')`)
+	if err := a.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var v sql.NullString
+	a.DB().Get(&v, `SELECT value FROM core_config_data WHERE path = ?`, store.PathKeyPrefix)
+	if !v.Valid || v.String != "" {
+		t.Errorf("a store that synced before: prefix %v, want an empty one", v)
+	}
+	if err := b.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathKeyPrefix, "no spaces!")}); !errors.Is(err, store.ErrInvalidSetting) {
+		t.Errorf("a bad prefix: %v", err)
+	}
+	if err := b.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathKeyPrefix, "shopEU")}); err != nil {
+		t.Errorf("changing the prefix before anything synced: %v", err)
 	}
 }

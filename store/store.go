@@ -152,3 +152,10 @@ func IsTransient(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne)
 }
+
+// IsDatabaseError reports whether err came from the database server or
+// the connection to it (as opposed to magesync's own worded errors).
+func IsDatabaseError(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn)
+}

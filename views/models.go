@@ -209,6 +209,7 @@ type ProgressView struct {
 type ConnectionView struct {
 	Page
 	LoginURL, ClientID, Username, APIVersion string
+	KeyPrefix                                string // external-id prefix of this store
 	Flows                                    []Option
 	HasSecret, HasPassword, HasKey           bool
 	Overrides                                []string

@@ -33,17 +33,9 @@ func (s *Server) orgStatuses(r *http.Request) ([]salesforce.OrderStatus, string)
 	defer cancel()
 	sts, err := s.eng.OrgStatuses(ctx)
 	if err != nil {
-		return nil, "Salesforce cannot be reached (" + errText(err) + "). The Default Status list shows the values known here; the category of a new choice is checked when Salesforce answers again."
+		return nil, "Salesforce cannot be reached (" + engine.ErrorText(err) + "). The Default Status list shows the values known here; the category of a new choice is checked when Salesforce answers again."
 	}
 	return sts, ""
-}
-
-func errText(err error) string {
-	var api *salesforce.APIError
-	if errors.As(err, &api) {
-		return api.Message()
-	}
-	return strings.TrimPrefix(err.Error(), "salesforce: ")
 }
 
 func (s *Server) configForm(w http.ResponseWriter, r *http.Request) {

@@ -21,6 +21,7 @@ var connectionFields = []struct{ name, path string }{
 	{"client_id", store.PathClientID},
 	{"username", store.PathUsername},
 	{"api_version", store.PathAPIVersion},
+	{"external_id_prefix", store.PathKeyPrefix},
 }
 
 // connectionSecrets are write-only: an empty field keeps what is stored.
@@ -66,6 +67,7 @@ func (s *Server) renderConnection(w http.ResponseWriter, r *http.Request, status
 		}
 	}
 	v.LoginURL, v.ClientID, v.Username, v.APIVersion = cur[store.PathLoginURL], cur[store.PathClientID], cur[store.PathUsername], cur[store.PathAPIVersion]
+	v.KeyPrefix = cur[store.PathKeyPrefix]
 	for _, fl := range store.Flows {
 		v.Flows = append(v.Flows, views.Option{Value: fl, Label: flowLabels[fl], Selected: fl == cur[store.PathFlow]})
 	}
@@ -149,7 +151,7 @@ func (s *Server) connectionTest(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		s.flash(r, "error", "The connection test failed: "+errText(err))
+		s.flash(r, "error", "The connection test failed: "+engine.ErrorText(err))
 	}
 	s.redirect(w, r, "/admin/salesforce/connection")
 }

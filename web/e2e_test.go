@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"magesync/store"
+	"magesync/sync/engine"
 )
 
 // browser starts Debian's Chromium, headless.
@@ -273,6 +274,7 @@ func TestBrowserSettingsDriveTheEngine(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(".messages")))
 		return text(t, ctx, ".messages")
 	}
+	prefix := settings().KeyPrefix
 	sfOrder := func(id uint32) map[string]any {
 		c := a.client()
 		resp, err := c.hc.Get(a.sim.URL + "/_sim/records/Order")
@@ -283,7 +285,7 @@ func TestBrowserSettingsDriveTheEngine(t *testing.T) {
 		var recs []map[string]any
 		json.NewDecoder(resp.Body).Decode(&recs)
 		for _, r := range recs {
-			if r["Magento_Order_Id__c"] == store.OrderKey(id) {
+			if r["Magento_Order_Id__c"] == engine.OrderExternalID(prefix, id) {
 				return r
 			}
 		}

@@ -210,7 +210,7 @@ func (s *Server) orderSaveSalesforce(w http.ResponseWriter, r *http.Request) {
 		if raw != "" {
 			var err error
 			if id, err = salesforce.CheckID(f.sobject, raw); err != nil {
-				s.sessions.Put(ctx, "iderr_"+f.name, strings.TrimPrefix(err.Error(), "salesforce: "))
+				s.sessions.Put(ctx, "iderr_"+f.name, engine.ErrorText(err))
 				s.sessions.Put(ctx, "idval_"+f.name, raw)
 				bad = true
 				continue

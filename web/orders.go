@@ -56,8 +56,11 @@ func pageParams(v url.Values) (page, size int) {
 	if !slices.Contains(pageSizes, size) {
 		size = 20
 	}
-	return max(page, 1), size
+	// Past any real grid (and far from overflowing an offset).
+	return min(max(page, 1), maxPage), size
 }
+
+const maxPage = 1_000_000
 
 // stateValues writes a grid state back as URL values (page and sort optional).
 func stateValues(q store.GridQuery, loc *time.Location, withSort bool) url.Values {

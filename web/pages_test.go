@@ -352,3 +352,27 @@ func TestConfigUseSystemValueWithoutJavaScript(t *testing.T) {
 		t.Error("the select is still disabled after unticking Use system value")
 	}
 }
+
+// TestNoPageShowsGoOrSQL: out-of-range parameters are clamped, and a page
+// that fails says so in words; the error's text goes to the log only.
+func TestNoPageShowsGoOrSQL(t *testing.T) {
+	a := newApp(t, 3)
+	c := a.login()
+	for _, p := range []string{"/admin/sales/order?p=9223372036854775807", "/admin/sales/order?p=-3&limit=99999999999999999999",
+		"/admin/salesforce/queue?p=9223372036854775807", "/admin/sales/order?p=1e9&sort=nonsense&dir=sideways"} {
+		if code, body, _ := c.get(p); code != 200 || strings.Contains(body, "Error 1") || strings.Contains(body, "SQL") {
+			t.Errorf("GET %s: %d", p, code)
+		}
+	}
+	a.st.DB().Exec(`RENAME TABLE sales_order_grid TO gone_grid`)
+	defer a.st.DB().Exec(`RENAME TABLE gone_grid TO sales_order_grid`)
+	code, body, _ := c.get("/admin/sales/order")
+	if code != 500 || !strings.Contains(body, "magesync's log") {
+		t.Errorf("a failing page: %d %q", code, body)
+	}
+	for _, leak := range []string{"sales_order_grid", "Error 1146", "store:", "doesn't exist", "gone_grid"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("the page shows %q: %s", leak, body)
+		}
+	}
+}

@@ -140,8 +140,11 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) 
 	if errors.Is(err, context.Canceled) {
 		return
 	}
+	// The error's text is the log's: a page never shows Go's or SQL's words.
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	http.Error(w, "The server could not complete this request: "+err.Error(), http.StatusInternalServerError)
+	http.Error(w, "The server could not complete this request. The error is in magesync's log; "+
+		"try again, and if it persists, tell whoever runs magesync the time: "+time.Now().UTC().Format("2006-01-02 15:04:05 UTC")+".",
+		http.StatusInternalServerError)
 }
 
 // flash keeps a message for the next page (POST-redirect-GET).

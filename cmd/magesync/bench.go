@@ -117,13 +117,17 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := st.DB().SelectContext(ctx, &targets, `SELECT entity_id FROM sales_order WHERE status = 'pending' ORDER BY entity_id LIMIT ?`, *changes); err != nil {
 		return err
 	}
+	os, err := st.OrderSettings(ctx)
+	if err != nil {
+		return err
+	}
 	for _, id := range targets {
 		t0 := time.Now()
 		if _, err := st.DB().ExecContext(ctx, `UPDATE sales_order SET status = 'complete', state = 'complete' WHERE entity_id = ?`, id); err != nil {
 			return err
 		}
 		for {
-			recs, err := c.Query(ctx, "SELECT Status FROM Order WHERE Magento_Order_Id__c = '"+store.OrderKey(id)+"'")
+			recs, err := c.Query(ctx, "SELECT Status FROM Order WHERE Magento_Order_Id__c = '"+engine.OrderExternalID(os.KeyPrefix, id)+"'")
 			if err == nil && len(recs) == 1 && recs[0].String("Status") == "Activated" {
 				break
 			}

@@ -57,6 +57,28 @@ func TestBadMagentoData(t *testing.T) {
 			v.addItem(109, "THIRDS", "3", "11.11")
 			v.exec(`UPDATE sales_order_item SET discount_amount = 0.01 WHERE order_id = 109`)
 		}, ""},
+		// Past what a Decimal holds, and past what a JSON number carries to the cent.
+		{110, func() {
+			v.addOrder(110, "pending", "i@example.com", "9999999899999999")
+			v.addItem(110, "HUGE", "1", "9999999899999999")
+		}, "the largest amount magesync sends exactly"},
+		{111, func() {
+			v.addOrder(111, "pending", "j@example.com", "90000000000000")
+			v.addItem(111, "BIG", "1", "90000000000000")
+		}, "the largest amount magesync sends exactly"},
+		// A SKU as long as Magento allows (255).
+		{112, func() { v.addOrder(112, "pending", "k@example.com", "10"); v.addItem(112, strings.Repeat("S", 255), "1", "10") }, ""},
+		// A configurable's child whose parent row is gone.
+		{113, func() {
+			v.addOrder(113, "pending", "l@example.com", "10")
+			v.exec(`INSERT INTO sales_order_item (order_id, parent_item_id, sku, name, product_type, qty_ordered, price, row_total)
+				VALUES (113, 999999, 'CHILD-ONLY', 'Child', 'simple', 1, 10, 10)`)
+		}, ""},
+		// An email longer than Salesforce holds is left out, not cut.
+		{114, func() {
+			v.addOrder(114, "pending", strings.Repeat("a", 80)+"@example.com", "10")
+			v.addItem(114, "LONGMAIL", "1", "10")
+		}, ""},
 	}
 	var ids []uint32
 	for _, c := range cases {
@@ -81,6 +103,17 @@ func TestBadMagentoData(t *testing.T) {
 	}
 	if sfo := v.sfOrder(109); sfo == nil || sfo["TotalAmount"] != 33.33 {
 		t.Errorf("order with uneven unit prices: total %v, want 33.33", sfo["TotalAmount"])
+	}
+	if !strings.Contains(got[12].Message, "belongs to item 999999, which is missing in Magento: it was sent as its own line") {
+		t.Errorf("orphan child: %q", got[12].Message)
+	}
+	for _, c := range v.records("Contact") {
+		if e, _ := c["Email"].(string); strings.HasPrefix(e, "aaaa") {
+			t.Errorf("a long email was cut into %q", e)
+		}
+	}
+	if !strings.Contains(got[13].Message, "was left out: it is longer than the 80 characters") {
+		t.Errorf("long email: %q", got[13].Message)
 	}
 	if sfo := v.sfOrder(106); sfo == nil || sfo["Status"] != "Draft" {
 		t.Errorf("order in an unknown status: %v", sfo)

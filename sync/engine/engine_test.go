@@ -145,7 +145,9 @@ func (v *env) checkOrders(wantOrders int, notes bool) {
 	}
 	for key, sfo := range byKey {
 		var id uint32
-		fmt.Sscan(key, &id)
+		if _, err := fmt.Sscan(strings.TrimPrefix(key, v.prefix()+":"), &id); err != nil {
+			v.t.Fatalf("Salesforce order with external id %q: not this store's", key)
+		}
 		o, err := v.st.Order(ctx, id)
 		if err != nil {
 			v.t.Fatal(err)

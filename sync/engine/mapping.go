@@ -125,6 +125,9 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 	if len(o.Items) == 0 {
 		return nil, mappingError("Order #%s has no items, and a Salesforce order needs at least one order product", o.IncrementID)
 	}
+	if err := checkAmounts(o); err != nil {
+		return nil, err
+	}
 	loc := info.Location
 	if loc == nil {
 		loc = time.UTC
@@ -194,6 +197,9 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 		if it.QtyOrdered <= 0 {
 			return nil, mappingError("Item %s (%s) of order #%s has quantity %s; Salesforce order products need a positive quantity",
 				it.SKU, it.Name, o.IncrementID, it.QtyOrdered.Plain())
+		}
+		if it.MissingParent != 0 {
+			n.add("item %s (%s) belongs to item %d, which is missing in Magento: it was sent as its own line", it.SKU, it.Name, it.MissingParent)
 		}
 		sku := it.SKU
 		if sku == "" {
@@ -352,4 +358,40 @@ func hashOf(v any) string {
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// maxAmount is the largest amount sent: its cents stay exact in the
+// float64 of a JSON number (2^53), well inside the 16 whole digits of
+// Salesforce's currency fields (Field Reference, "OrderItem": currency 18, 2).
+const maxAmount = store.Decimal(10_000_000_000_000 * store.DecimalScale)
+
+// checkAmounts refuses an order with an amount that cannot be sent
+// exactly: it is not sent rather than sent wrong.
+func checkAmounts(o *store.Order) error {
+	check := func(what string, d store.Decimal) error {
+		if d.Overflow() || d > maxAmount || d < -maxAmount {
+			shown := d.Money()
+			if d.Overflow() {
+				shown = "larger than 922,337,203,685,477"
+			}
+			return mappingError("Order #%s: the %s (%s) is past %s, the largest amount magesync sends exactly; the order is not sent rather than sent wrong",
+				o.IncrementID, what, shown, "10,000,000,000,000.00")
+		}
+		return nil
+	}
+	for what, d := range map[string]store.Decimal{"grand total": o.GrandTotal, "subtotal": o.Subtotal,
+		"shipping amount": o.ShippingAmount, "tax amount": o.TaxAmount, "discount amount": o.DiscountAmount} {
+		if err := check(what, d); err != nil {
+			return err
+		}
+	}
+	for _, it := range o.Items {
+		for what, d := range map[string]store.Decimal{"price": it.Price, "row total": it.RowTotal, "discount": it.DiscountAmount,
+			"tax amount": it.TaxAmount, "quantity": it.QtyOrdered} {
+			if err := check(what+" of item "+it.SKU, d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

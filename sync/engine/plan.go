@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -51,6 +53,7 @@ type plan struct {
 	final    string // Salesforce status the order ends in
 	newNotes int
 	lines    int
+	dropped  []string // keys of order products deleted: Magento no longer has them
 	notices  []string // what was sent otherwise than Magento has it
 }
 
@@ -75,7 +78,8 @@ type orgFacts interface {
 // lines changed), the status when it changed, and notes not sent yet.
 func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings, org orgFacts, entries map[string]string) *plan {
 	p := &plan{builder: b, final: m.FinalStatus, hdrHash: headerHash(m, s.DefaultStatus)}
-	orderKey := strconv.FormatUint(uint64(m.OrderID), 10)
+	keys := extKeys{s.KeyPrefix}
+	orderKey := store.OrderKey(m.OrderID)
 	p.full = k.orderID == "" || (s.UpdateOrderInfo && p.hdrHash != k.sentHash)
 	cur := k.orderStatus
 	ordRef := k.orderID
@@ -103,7 +107,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		}
 		acctRef := k.accountID
 		if acctRef == "" {
-			b.Upsert("acct", "Account", "Magento_Customer_Key__c", m.CustomerKey, account)
+			b.Upsert("acct", "Account", "Magento_Customer_Key__c", keys.customer(m.CustomerKey), account)
 			p.links = append(p.links, link{"acct", store.KindAccount, m.CustomerKey, 0})
 			acctRef = salesforce.Ref("acct")
 		} else {
@@ -112,7 +116,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		contact["AccountId"] = acctRef
 		contactRef := k.contactID
 		if contactRef == "" {
-			b.Upsert("contact", "Contact", "Magento_Customer_Key__c", m.CustomerKey, contact)
+			b.Upsert("contact", "Contact", "Magento_Customer_Key__c", keys.customer(m.CustomerKey), contact)
 			p.links = append(p.links, link{"contact", store.KindContact, m.CustomerKey, 0})
 			contactRef = salesforce.Ref("contact")
 		} else {
@@ -123,12 +127,12 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		if k.orderID == "" {
 			header["Status"] = s.DefaultStatus
 			header["Pricebook2Id"] = org.standardBook()
-			b.Upsert("ord", "Order", "Magento_Order_Id__c", orderKey, header)
+			b.Upsert("ord", "Order", "Magento_Order_Id__c", keys.order(m.OrderID), header)
 			p.links = append(p.links, link{"ord", store.KindOrder, orderKey, m.OrderID})
 			ordRef = salesforce.Ref("ord")
 			cur = s.DefaultStatus
 		} else {
-			header["Magento_Order_Id__c"] = orderKey
+			header["Magento_Order_Id__c"] = keys.order(m.OrderID)
 			b.Update("ord", "Order", k.orderID, header)
 		}
 		for i, l := range m.Lines {
@@ -140,10 +144,22 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 			}
 			body["OrderId"] = ordRef
 			body["PricebookEntryId"] = entries[l.SKU]
-			b.Upsert(ref, "OrderItem", "Magento_Item_Id__c", l.Key, body)
+			b.Upsert(ref, "OrderItem", "Magento_Item_Id__c", keys.item(l.Key), body)
 			p.links = append(p.links, link{ref, store.KindItem, l.Key, m.OrderID})
 		}
 		p.lines = len(m.Lines)
+		// Lines Magento no longer has (an item removed, tax or shipping
+		// gone to zero) leave Salesforce, so its total is Magento's.
+		want := map[string]bool{}
+		for _, l := range m.Lines {
+			want[l.Key] = true
+		}
+		for _, key := range slices.Sorted(maps.Keys(k.items)) {
+			if id := k.items[key]; id != "" && !want[key] {
+				b.Delete("d"+strconv.Itoa(len(p.dropped)), "OrderItem", id)
+				p.dropped = append(p.dropped, key)
+			}
+		}
 	}
 	if p.final != cur {
 		// Activation (or any status change) is Status alone, after the items.

@@ -162,3 +162,84 @@ func TestActivatedInSalesforce(t *testing.T) {
 	}
 	v.checkOrders(1, false)
 }
+
+// TestChangedTotalsReachSalesforce: after Magento's tax, grand total or
+// items change, Salesforce ends with Magento's total and items; lines
+// Magento no longer has are deleted (through Draft when activated).
+func TestChangedTotalsReachSalesforce(t *testing.T) {
+	v := newEnv(t, 40)
+	v.set(store.Set(store.PathUpdateOrderInfo, "1"))
+	// An order with tax and at least two items.
+	id := v.orderWhere(`tax_amount > 0 AND status = 'complete' AND (SELECT COUNT(*) FROM sales_order_item i WHERE i.order_id = entity_id AND i.parent_item_id IS NULL) >= 2`)
+	if en := v.syncOrders(store.ReasonManual, id); en[0].Status != store.QueueComplete {
+		t.Fatalf("first sync: %q", en[0].Message)
+	}
+	lines := func() int {
+		n := 0
+		sfo := v.sfOrder(id)
+		for _, it := range v.records("OrderItem") {
+			if it["OrderId"] == sfo["Id"] {
+				n++
+			}
+		}
+		return n
+	}
+	before := lines()
+	// Magento loses its tax and one item; the grand total follows.
+	var drop uint32
+	v.st.DB().Get(&drop, `SELECT MAX(item_id) FROM sales_order_item WHERE order_id = ? AND parent_item_id IS NULL`, id)
+	v.exec(`DELETE FROM sales_order_item WHERE item_id = ? OR parent_item_id = ?`, drop, drop)
+	v.exec(`UPDATE sales_order SET tax_amount = 0, grand_total = (SELECT COALESCE(SUM(row_total - discount_amount), 0)
+		FROM sales_order_item WHERE order_id = ? AND parent_item_id IS NULL) + shipping_amount WHERE entity_id = ?`, id, id)
+	if en := v.syncOrders(store.ReasonManual, id); en[0].Status != store.QueueComplete {
+		t.Fatalf("re-sync: %q", en[0].Message)
+	}
+	if after := lines(); after != before-2 {
+		t.Errorf("Salesforce has %d order products, want %d (one item and the tax line gone)", after, before-2)
+	}
+	v.checkOrders(1, false)
+	if o := v.object(id); o.State != store.StateInSync {
+		t.Errorf("order shows %s", o.State)
+	}
+}
+
+// TestTwoStoresOneOrg: each store's external ids carry its own prefix, so
+// two stores syncing into one org neither overwrite nor refuse each other.
+func TestTwoStoresOneOrg(t *testing.T) {
+	a := newEnv(t, 15)
+	b := newEnv(t, 15)
+	b.sim, b.srv, b.sf = a.sim, a.srv, a.sf // one org
+	b.e = engine.New(b.st, engine.StaticClient(a.sf), fastOptions())
+	if a.prefix() == "" || a.prefix() == b.prefix() {
+		t.Fatalf("prefixes %q and %q: want two, unique", a.prefix(), b.prefix())
+	}
+	a.syncAll(store.ReasonBulk)
+	b.syncAll(store.ReasonBulk)
+	for _, v := range []*env{a, b} {
+		for _, en := range v.entries() {
+			if en.Status != store.QueueComplete {
+				t.Errorf("order %s: %s %q", en.IncrementID, en.Status, en.Message)
+			}
+		}
+	}
+	if n := len(a.records("Order")); n != 30 {
+		t.Fatalf("%d orders in the org, want 30 (15 of each store)", n)
+	}
+	for _, v := range []*env{a, b} {
+		for id := uint32(1); id <= 15; id++ {
+			o, err := v.st.Order(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sfo := v.sfOrder(id)
+			if sfo == nil || sfo["TotalAmount"] != o.GrandTotal.Float() {
+				t.Errorf("store %s, order %d: %v, want total %.2f", v.prefix(), id, sfo, o.GrandTotal.Float())
+			}
+		}
+	}
+	// Once synced, the prefix stays.
+	err := a.st.SaveSettings(context.Background(), "t", nil, []store.Change{store.Set(store.PathKeyPrefix, "other")})
+	if !strings.Contains(store.SettingErrors(err)[store.PathKeyPrefix], "would make magesync create them all again") {
+		t.Errorf("changing the prefix after a sync: %v", err)
+	}
+}

@@ -40,13 +40,13 @@ func TestGeneratedStoreInAStrictOrg(t *testing.T) {
 	}
 	contacts := map[string]map[string]any{}
 	for _, c := range v.records("Contact") {
-		contacts[c["Magento_Customer_Key__c"].(string)] = c
+		contacts[strings.TrimPrefix(c["Magento_Customer_Key__c"].(string), v.prefix()+":")] = c
 	}
 	seen := map[string]int{}
 	ctx := context.Background()
 	for key, sfo := range byKey {
 		var id uint32
-		fmt.Sscan(key, &id)
+		fmt.Sscan(strings.TrimPrefix(key, v.prefix()+":"), &id)
 		o, err := v.st.Order(ctx, id)
 		if err != nil {
 			t.Fatal(err)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 
 	"magesync/store"
 	"magesync/sync/salesforce"
@@ -26,12 +25,13 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		return nil
 	}
 	c := org.client
+	keys := extKeys{b.settings.KeyPrefix}
 	var links []store.Link
 	var orderKeys []string
 	byKey := map[string]*job{}
 	for _, j := range unsure {
 		if j.known.orderID == "" {
-			k := strconv.FormatUint(uint64(j.entry.OrderID), 10)
+			k := keys.order(j.entry.OrderID)
 			orderKeys = append(orderKeys, k)
 			byKey[k] = j
 		}
@@ -50,11 +50,13 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 	}
 	var itemKeys []string
 	itemJob := map[string]*job{}
+	itemKey := map[string]string{} // external id → Magento's key
 	for _, j := range unsure {
 		for key, id := range j.known.items {
 			if id == "" {
-				itemKeys = append(itemKeys, key)
-				itemJob[key] = j
+				ext := keys.item(key)
+				itemKeys = append(itemKeys, ext)
+				itemJob[ext], itemKey[ext] = j, key
 			}
 		}
 	}
@@ -64,8 +66,8 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 			return fmt.Errorf("look up order products an interrupted sync may have created: %w", err)
 		}
 		for _, r := range recs {
-			key := r.String("Magento_Item_Id__c")
-			if j := itemJob[key]; j != nil {
+			ext := r.String("Magento_Item_Id__c")
+			if j, key := itemJob[ext], itemKey[ext]; j != nil {
 				j.known.items[key] = r.String("Id")
 				links = append(links, store.Link{Kind: store.KindItem, Key: key, OrderID: j.entry.OrderID, SFID: r.String("Id")})
 			}
@@ -147,6 +149,7 @@ func hasKey(m map[string]string, k string) bool {
 // URL could not address. Jobs whose products Salesforce refused fail with
 // its message.
 func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (map[string]string, error) {
+	keys := extKeys{b.settings.KeyPrefix}
 	price := map[string]float64{}
 	name := map[string]string{}
 	var skus []string
@@ -178,7 +181,7 @@ func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (
 	for chunk := range slices.Chunk(missing, salesforce.MaxCollection) {
 		products := make([]salesforce.Record, len(chunk))
 		for i, sku := range chunk {
-			products[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": sku,
+			products[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": keys.product(sku),
 				"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true}
 		}
 		res, err := org.client.UpsertCollection(ctx, "Product2", "Magento_SKU__c", false, products)
@@ -204,7 +207,7 @@ func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (
 		}
 		recs := make([]salesforce.Record, len(made))
 		for i, sku := range made {
-			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": "std:" + sku,
+			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": keys.entry(sku),
 				"Pricebook2Id": org.stdBook, "Product2Id": productID[sku], "UnitPrice": price[sku], "IsActive": true}
 		}
 		res, err = org.client.UpsertCollection(ctx, "PricebookEntry", "Magento_Key__c", false, recs)

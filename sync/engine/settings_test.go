@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"magesync/store"
+	"magesync/sync/engine"
 	"magesync/store/magentodb"
 )
 
@@ -58,7 +59,7 @@ func (v *env) object(orderID uint32) store.Object {
 
 func (v *env) sfOrder(orderID uint32) map[string]any {
 	v.t.Helper()
-	recs, err := v.sf.Query(context.Background(), "SELECT Id, Status, TotalAmount, BillingCity, Description FROM Order WHERE Magento_Order_Id__c = '"+store.OrderKey(orderID)+"'")
+	recs, err := v.sf.Query(context.Background(), "SELECT Id, Status, TotalAmount, BillingCity, Description FROM Order WHERE Magento_Order_Id__c = '"+engine.OrderExternalID(v.prefix(), orderID)+"'")
 	if err != nil {
 		v.t.Fatal(err)
 	}
@@ -298,4 +299,14 @@ func TestAutomaticSynchronization(t *testing.T) {
 	if after := len(v.entries()); after != before {
 		t.Errorf("%d entries queued with Automatic Synchronization = No", after-before)
 	}
+}
+
+// prefix is the store's external-id prefix.
+func (v *env) prefix() string {
+	v.t.Helper()
+	s, err := v.st.OrderSettings(context.Background())
+	if err != nil {
+		v.t.Fatal(err)
+	}
+	return s.KeyPrefix
 }

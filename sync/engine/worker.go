@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -69,10 +70,35 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 		b.callFailed(ctx, b.open(), err)
 	}
 	if err := b.record(context.WithoutCancel(ctx)); err != nil {
-		return len(b.jobs), err
+		if store.IsTransient(err) {
+			return len(b.jobs), err // the leases run out and the batch goes again
+		}
+		// The database refused something of one order: record each order
+		// alone, so that the refusal stays with the order it belongs to.
+		b.e.log.Error("recording a batch failed; recording its orders one by one", "worker", b.worker, "err", err)
+		b.recordEach(context.WithoutCancel(ctx))
 	}
 	b.logOutcomes()
 	return len(b.jobs), nil
+}
+
+// recordEach records every job alone; a job the database refuses is
+// recorded as that order's error, without what it learnt.
+func (b *batch) recordEach(ctx context.Context) {
+	for _, j := range b.jobs {
+		one := &batch{e: b.e, worker: b.worker, settings: b.settings, jobs: []*job{j}}
+		err := one.record(ctx)
+		if err == nil {
+			continue
+		}
+		b.e.log.Error("recording an order's sync failed", "order", j.entry.OrderID, "err", err)
+		j.result, j.dropIntents, j.lostStatus = nil, false, false
+		j.finish(store.QueueError, "magesync could not store the outcome of this order's sync in its tables; "+
+			"the log has the database's error. Salesforce may hold part of it: the next sync finds it by its external id.", store.StateError)
+		if err := one.record(ctx); err != nil {
+			b.e.log.Error("recording an order's error failed", "order", j.entry.OrderID, "err", err)
+		}
+	}
 }
 
 // run prepares and sends the batch. A panic that escapes the per-order
@@ -409,15 +435,15 @@ func transient(err error) bool {
 func (b *batch) retry(j *job, cause error) {
 	if transient(cause) {
 		j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Transient: true,
-			Message: "Will retry (not counted as an attempt): " + errorText(cause),
+			Message: "Will retry (not counted as an attempt): " + ErrorText(cause),
 			RetryAt: time.Now().Add(b.e.transientBackoff(j.entry.Retries))}
 		return
 	}
 	if j.entry.Attempts >= b.e.opts.MaxAttempts {
-		j.finish(store.QueueFailed, fmt.Sprintf("Gave up after %d attempts. Last error: %s", j.entry.Attempts, errorText(cause)), store.StateError)
+		j.finish(store.QueueFailed, fmt.Sprintf("Gave up after %d attempts. Last error: %s", j.entry.Attempts, ErrorText(cause)), store.StateError)
 		return
 	}
-	j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: "Will retry: " + errorText(cause),
+	j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: "Will retry: " + ErrorText(cause),
 		RetryAt: time.Now().Add(b.e.backoff(j.entry.Attempts))}
 }
 
@@ -427,6 +453,7 @@ func (b *batch) retry(j *job, cause error) {
 // pause and the attempt is given back; anything else is tried again later,
 // until the attempts run out.
 func (b *batch) callFailed(ctx context.Context, jobs []*job, err error) {
+	b.e.log.Warn("sync failed for a whole call", "worker", b.worker, "orders", len(jobs), "err", err)
 	if salesforce.IsLimit(err) {
 		until, msg := b.e.pause(ctx, err)
 		for _, j := range jobs {
@@ -553,6 +580,11 @@ func (b *batch) record(ctx context.Context) error {
 					return err
 				}
 			}
+			if j.result != nil {
+				if err := tx.ForgetItems(ctx, j.entry.OrderID, j.plan.dropped); err != nil {
+					return err
+				}
+			}
 			if j.lostStatus {
 				if err := tx.ForgetSFStatus(ctx, j.entry.OrderID); err != nil {
 					return err
@@ -568,7 +600,10 @@ func (b *batch) record(ctx context.Context) error {
 	})
 }
 
-func errorText(err error) string {
+// ErrorText says in words what went wrong, for the queue and the admin:
+// Salesforce's own message, or what failed where the error is the
+// database's or the network's (those details belong in the log).
+func ErrorText(err error) string {
 	var api *salesforce.APIError
 	if errors.As(err, &api) {
 		return api.Message()
@@ -576,6 +611,18 @@ func errorText(err error) string {
 	var auth *salesforce.AuthError
 	if errors.As(err, &auth) {
 		return "Salesforce login failed: " + auth.Code + ": " + auth.Description
+	}
+	// Errors of the database and the network are the log's; the queue
+	// says what happened in words.
+	if store.IsDatabaseError(err) {
+		return "the Magento database could not be read or written (the log has its error)"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		if ne.Timeout() {
+			return "Salesforce did not answer in time"
+		}
+		return "Salesforce could not be reached (the log has the network's error)"
 	}
 	return err.Error()
 }

@@ -210,6 +210,11 @@ func (b *Builder) Update(ref, sobject, id string, body Record) *Builder {
 	return b.add(http.MethodPatch, "/sobjects/"+url.PathEscape(sobject)+"/"+id, ref, body)
 }
 
+// Delete adds a delete of the record id.
+func (b *Builder) Delete(ref, sobject, id string) *Builder {
+	return b.add(http.MethodDelete, "/sobjects/"+url.PathEscape(sobject)+"/"+id, ref, nil)
+}
+
 // Query adds a SOQL query (its first page: up to 2,000 records).
 func (b *Builder) Query(ref, soql string) *Builder {
 	return b.add(http.MethodGet, "/query?q="+url.QueryEscape(soql), ref, nil)
