@@ -67,7 +67,10 @@ func TestBadMagentoData(t *testing.T) {
 			v.addItem(111, "BIG", "1", "90000000000000")
 		}, "the largest amount magesync sends exactly"},
 		// A SKU as long as Magento allows (255).
-		{112, func() { v.addOrder(112, "pending", "k@example.com", "10"); v.addItem(112, strings.Repeat("S", 255), "1", "10") }, ""},
+		{112, func() {
+			v.addOrder(112, "pending", "k@example.com", "10")
+			v.addItem(112, strings.Repeat("S", 255), "1", "10")
+		}, ""},
 		// A configurable's child whose parent row is gone.
 		{113, func() {
 			v.addOrder(113, "pending", "l@example.com", "10")

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"magesync/store"
-	"magesync/sync/engine"
 	"magesync/store/magentodb"
+	"magesync/sync/engine"
 )
 
 func (v *env) exec(q string, args ...any) {
