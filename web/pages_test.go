@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -374,5 +375,31 @@ func TestNoPageShowsGoOrSQL(t *testing.T) {
 		if strings.Contains(body, leak) {
 			t.Errorf("the page shows %q: %s", leak, body)
 		}
+	}
+}
+
+// TestResumeNow: the pause warning offers Resume now, which ends the pause.
+func TestResumeNow(t *testing.T) {
+	a := newApp(t, 2)
+	ctx := context.Background()
+	// The org still refuses calls, so the workers' own probe keeps the pause.
+	req, _ := http.NewRequest("PUT", a.sim.URL+"/_sim/faults", strings.NewReader(`{"dailyLimit":1}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	now, _ := a.st.DBNow(ctx)
+	if err := a.st.SetCursor(ctx, "limit_pause", store.Cursor{At: now.Add(time.Hour), Note: "Salesforce's API request limit is reached; sync is paused"}); err != nil {
+		t.Fatal(err)
+	}
+	c := a.login()
+	_, body, _ := c.get("/admin/salesforce/queue")
+	if !strings.Contains(body, "sync is paused") || !strings.Contains(body, `action="/admin/salesforce/queue/resume"`) {
+		t.Fatal("the queue page shows no pause with Resume now")
+	}
+	if code, loc := c.post("/admin/salesforce/queue/resume", nil); code != 303 || !strings.Contains(c.follow(loc), "Sync resumed") {
+		t.Errorf("Resume now: %d %s", code, loc)
+	}
+	if until, _, _ := a.e.Pause(ctx); !until.IsZero() {
+		t.Errorf("still paused until %v", until)
 	}
 }

@@ -158,3 +158,14 @@ func (s *Server) queueMass(w http.ResponseWriter, r *http.Request) {
 	}
 	s.redirect(w, r, "/admin/salesforce/queue")
 }
+
+// queueResume is the pause warning's "Resume now": after the org's limit
+// was raised, sync need not wait for the pause to run out.
+func (s *Server) queueResume(w http.ResponseWriter, r *http.Request) {
+	if err := s.eng.Resume(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.flash(r, "success", "Sync resumed. If Salesforce still refuses calls for its limit, it pauses again and says so here.")
+	s.redirect(w, r, "/admin/salesforce/queue")
+}

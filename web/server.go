@@ -95,6 +95,7 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/admin/salesforce/queue", s.queuePage)
 				r.Post("/admin/salesforce/queue/mass", s.queueMass)
 				r.Get("/admin/salesforce/queue/progress", s.queueProgress)
+				r.Post("/admin/salesforce/queue/resume", s.queueResume)
 				r.Get("/admin/salesforce/connection", s.connectionForm)
 				r.Post("/admin/salesforce/connection", s.connectionSave)
 				r.Post("/admin/salesforce/connection/test", s.connectionTest)

@@ -31,7 +31,8 @@ type Options struct {
 	// TransientWait is the first wait after a failure that was not the
 	// order's own, doubling while they repeat; 2 s.
 	TransientWait time.Duration
-	LimitPause    time.Duration // pause after Salesforce's daily limit; 15 min
+	LimitPause    time.Duration // longest pause after Salesforce's daily limit; 15 min
+	LimitProbe    time.Duration // while paused, how often /limits is asked whether calls are back; 1 min
 	PollInterval  time.Duration // change detector; 500 ms
 	IdleWait      time.Duration // worker sleep when the queue is empty; 300 ms
 	OrgTTL        time.Duration // how long org facts (price book, statuses) are trusted; 5 min
@@ -59,6 +60,7 @@ func (o *Options) defaults() {
 	def(&o.BackoffMax, 15*time.Minute)
 	def(&o.TransientWait, 2*time.Second)
 	def(&o.LimitPause, 15*time.Minute)
+	def(&o.LimitProbe, time.Minute)
 	def(&o.PollInterval, 500*time.Millisecond)
 	def(&o.IdleWait, 300*time.Millisecond)
 	def(&o.OrgTTL, 5*time.Minute)
@@ -82,6 +84,7 @@ type Engine struct {
 	mapHook func(*store.Order)
 
 	mu       sync.Mutex
+	probedAt time.Time // last /limits probe during a pause
 	org      *orgInfo
 	stores   map[uint16]storeEntry
 	labels   map[string]string
@@ -129,7 +132,8 @@ func (e *Engine) RunWorkers(ctx context.Context, n int) {
 func (e *Engine) work(ctx context.Context, worker string) {
 	for ctx.Err() == nil {
 		if wait := e.pausedFor(ctx); wait > 0 {
-			sleep(ctx, min(wait, 5*time.Second))
+			e.probeLimit(ctx)
+			sleep(ctx, min(wait, e.opts.LimitProbe, 5*time.Second))
 			continue
 		}
 		n, err := e.ProcessBatch(ctx, worker)
@@ -218,13 +222,50 @@ func (e *Engine) pausedFor(ctx context.Context) time.Duration {
 	return until.Sub(now)
 }
 
+// probeLimit asks Salesforce (/limits, at most every LimitProbe) whether
+// API calls are available again, as after the limit was raised or the
+// rolling day moved on; if so the pause ends at once.
+func (e *Engine) probeLimit(ctx context.Context) {
+	e.mu.Lock()
+	if time.Since(e.probedAt) < e.opts.LimitProbe {
+		e.mu.Unlock()
+		return
+	}
+	e.probedAt = time.Now()
+	e.mu.Unlock()
+	c, err := e.sf(ctx)
+	if err != nil {
+		return
+	}
+	lim, err := c.Limits(ctx)
+	if err != nil {
+		return // still refused, or unreachable: the pause holds
+	}
+	if d, ok := lim["DailyApiRequests"]; ok && d.Remaining > 0 {
+		e.log.Info("Salesforce API calls are available again: sync resumes", "remaining", d.Remaining, "max", d.Max)
+		if err := e.Resume(ctx); err != nil {
+			e.log.Error("resume after the limit", "err", err)
+		}
+	}
+}
+
+// Resume ends a pause after Salesforce's limit now (if the limit still
+// holds, the next call pauses again).
+func (e *Engine) Resume(ctx context.Context) error {
+	if err := e.st.SetCursor(ctx, pauseCursor, store.Cursor{}); err != nil {
+		return err
+	}
+	e.nudge()
+	return nil
+}
+
 func (e *Engine) pause(ctx context.Context, cause error) (time.Time, string) {
 	now, err := e.st.DBNow(ctx)
 	if err != nil {
 		now = time.Now().UTC()
 	}
 	until := now.Add(e.opts.LimitPause)
-	msg := fmt.Sprintf("Salesforce's API request limit is reached (%s); sync is paused until %s UTC and resumes by itself",
+	msg := fmt.Sprintf("Salesforce's API request limit is reached (%s); sync is paused until %s UTC at the latest, and resumes by itself as soon as Salesforce takes calls again",
 		limitText(cause), until.Format("2006-01-02 15:04:05"))
 	if err := e.st.SetCursor(ctx, pauseCursor, store.Cursor{At: until, Note: clip(msg, 255)}); err != nil {
 		e.log.Error("record pause", "err", err)
@@ -241,8 +282,6 @@ func limitText(err error) string {
 	return err.Error()
 }
 
-// backoff is the delay before attempt n+1: doubling from BackoffBase, at
-// most BackoffMax, with ±20% jitter so that retries spread out.
 // transientBackoff is the wait after the n-th transient failure in a row:
 // from TransientWait, doubling, at most BackoffMax, jittered.
 func (e *Engine) transientBackoff(n int) time.Duration {
@@ -254,6 +293,8 @@ func (e *Engine) transientBackoff(n int) time.Duration {
 	return time.Duration(float64(d) * (0.5 + rand.Float64()))
 }
 
+// backoff is the delay before attempt n+1: doubling from BackoffBase, at
+// most BackoffMax, with ±20% jitter so that retries spread out.
 func (e *Engine) backoff(attempts int) time.Duration {
 	d := e.opts.BackoffBase
 	for i := 1; i < attempts && d < e.opts.BackoffMax; i++ {

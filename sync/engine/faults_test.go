@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"magesync/store"
+	"magesync/sync/engine"
 )
 
 func TestFaultsEndInSyncWithoutDuplicates(t *testing.T) {
@@ -81,4 +82,50 @@ func TestDailyLimitPausesAndResumes(t *testing.T) {
 		}
 	}
 	v.checkOrders(150, false)
+}
+
+// TestLimitPauseEndsWhenCallsAreBack: the pause after the daily limit
+// lasts as long as Salesforce refuses calls, not a fixed time: once the
+// limit is raised, the workers see it on /limits and carry on.
+func TestLimitPauseEndsWhenCallsAreBack(t *testing.T) {
+	v := newEnv(t, 60)
+	if _, err := v.sf.Limits(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	v.control("PUT", "/faults", fmt.Sprintf(`{"dailyLimit":%d}`, v.sim.APICalls()+4))
+	o := fastOptions()
+	o.LimitPause, o.LimitProbe, o.BatchSize = time.Hour, 50*time.Millisecond, 10
+	v.e = engine.New(v.st, engine.StaticClient(v.sf), o)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { v.e.RunWorkers(ctx, 2); close(done) }()
+	if _, err := v.st.EnqueueMatching(ctx, store.OrderFilter{}, store.ReasonBulk); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for until, _, _ := v.e.Pause(ctx); until.IsZero(); until, _, _ = v.e.Pause(ctx) {
+		if time.Now().After(deadline) {
+			t.Fatal("the limit never paused the workers")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	v.control("PUT", "/faults", `{"dailyLimit":1000000}`)
+	for {
+		c, _ := v.st.QueueCounts(ctx)
+		if c[store.QueueNew]+c[store.QueueProcessing] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			until, msg, _ := v.e.Pause(ctx)
+			var next []string
+			v.st.DB().Select(&next, `SELECT CONCAT(next_attempt_at, ' ', LEFT(message, 60)) FROM magesync_queue WHERE status = 'new' LIMIT 3`)
+			lim, err := v.sf.Limits(ctx)
+			t.Fatalf("an hour's pause was not cut short once calls were back: %v; pause %v %q; %q; limits %v %v", c, until, msg, next, lim["DailyApiRequests"], err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	v.checkOrders(60, false)
 }

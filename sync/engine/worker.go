@@ -52,7 +52,11 @@ type batch struct {
 
 // ProcessBatch claims due queue entries and syncs their orders. It returns
 // how many entries it handled.
+// While Salesforce's limit pauses sync, it claims nothing.
 func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
+	if e.pausedFor(ctx) > 0 {
+		return 0, nil
+	}
 	entries, err := e.st.ClaimQueue(ctx, worker, e.opts.BatchSize, e.opts.Lease, e.opts.MaxAttempts)
 	if err != nil || len(entries) == 0 {
 		return 0, err
@@ -455,9 +459,11 @@ func (b *batch) retry(j *job, cause error) {
 func (b *batch) callFailed(ctx context.Context, jobs []*job, err error) {
 	b.e.log.Warn("sync failed for a whole call", "worker", b.worker, "orders", len(jobs), "err", err)
 	if salesforce.IsLimit(err) {
-		until, msg := b.e.pause(ctx, err)
+		// The entries stay due: no worker claims while the pause holds,
+		// and the moment it ends they go, whichever process ends it.
+		_, msg := b.e.pause(ctx, err)
 		for _, j := range jobs {
-			j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: msg, RetryAt: until, Refund: true}
+			j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Message: msg, Refund: true}
 		}
 		return
 	}
