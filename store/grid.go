@@ -18,7 +18,7 @@ type GridQuery struct {
 	Keyword  string
 	Statuses []string
 	From, To time.Time // purchase date range, UTC; zero = open
-	Sync     string    // "", in_sync, not_in_sync, pending, error
+	Sync     SyncState // "" = any
 	Sort     string    // a key of GridSortColumns
 	Desc     bool
 	Page     int // from 1
@@ -42,7 +42,7 @@ var GridSortColumns = map[string]string{
 }
 
 // SyncStates are the values of GridQuery.Sync.
-var SyncStates = []string{StateInSync, StateNotInSync, StatePending, StateError}
+var SyncStates = []SyncState{StateInSync, StateNotInSync, StatePending, StateError}
 
 // GridRow is one row of the orders grid.
 type GridRow struct {
@@ -58,7 +58,7 @@ type GridRow struct {
 	BaseCurrency   string       `db:"base_currency_code"`
 	OrderCurrency  string       `db:"order_currency_code"`
 	Status         string       `db:"status"`
-	SyncState      string       `db:"sync_state"`
+	SyncState      SyncState    `db:"sync_state"`
 	SyncError      string       `db:"sync_error"`
 	SFID           string       `db:"sf_id"`
 }
@@ -176,7 +176,7 @@ type segment struct {
 	from  string // with aliases g and o
 	cond  string // extra condition, "" for none
 	args  []any
-	state string // a sync state: the condition is chosen per page (stateCond)
+	state SyncState // a sync state: the condition is chosen per page (stateCond)
 	order string
 	count int
 }
@@ -359,8 +359,8 @@ func (s *Store) sfIDSegments(ctx context.Context, q GridQuery, where string, arg
 // within each.
 func (s *Store) syncSegments(ctx context.Context, q GridQuery, where string, args []any, total int, desc bool) ([]segment, error) {
 	var counts []struct {
-		State string `db:"state"`
-		N     int    `db:"n"`
+		State SyncState `db:"state"`
+		N     int       `db:"n"`
 	}
 	query := `SELECT x.state, COUNT(*) AS n FROM magesync_object x WHERE x.kind = 'order' AND x.state <> 'not_in_sync' GROUP BY x.state`
 	if q.filtered() || q.Sync != "" {
@@ -370,14 +370,14 @@ func (s *Store) syncSegments(ctx context.Context, q GridQuery, where string, arg
 	if err := s.db.SelectContext(ctx, &counts, query, args...); err != nil {
 		return nil, fmt.Errorf("store: count orders by sync state: %w", err)
 	}
-	byState := map[string]int{}
+	byState := map[SyncState]int{}
 	others := 0
 	for _, c := range counts {
 		byState[c.State] = c.N
 		others += c.N
 	}
 	var segs []segment
-	for _, st := range []string{StateError, StateInSync, StateNotInSync, StatePending} {
+	for _, st := range []SyncState{StateError, StateInSync, StateNotInSync, StatePending} {
 		sg := segment{from: "sales_order_grid g" + objectJoin, order: "g.created_at DESC, g.entity_id DESC", count: byState[st]}
 		if st == StateNotInSync {
 			sg.cond = notInSync

@@ -23,12 +23,16 @@ const (
 	KindEntry   = "pricebook_entry" // key: SKU (standard price book)
 )
 
+// SyncState is an order's state in Salesforce as the grid shows it
+// (magesync_object.state).
+type SyncState string
+
 // Sync states of an order.
 const (
-	StateInSync    = "in_sync"
-	StateNotInSync = "not_in_sync"
-	StatePending   = "pending"
-	StateError     = "error"
+	StateInSync    SyncState = "in_sync"
+	StateNotInSync SyncState = "not_in_sync"
+	StatePending   SyncState = "pending"
+	StateError     SyncState = "error"
 )
 
 // Object is one Magento thing's link to Salesforce.
@@ -39,7 +43,7 @@ type Object struct {
 	SFID      string        `db:"sf_id"`
 	SentHash  string        `db:"sent_hash"`
 	SFStatus  string        `db:"sf_status"`
-	State     string        `db:"state"`
+	State     SyncState     `db:"state"`
 	LastError string        `db:"last_error"`
 	SyncedAt  sql.NullTime  `db:"synced_at"`
 	UpdatedAt time.Time     `db:"updated_at"`
@@ -150,12 +154,12 @@ func (t *Tx) SaveLinks(ctx context.Context, links []Link) error {
 // OrderSync is what a sync attempt learnt of one order.
 type OrderSync struct {
 	OrderID   uint32
-	Synced    bool   // Salesforce took the order: SFID, Hash and SFStatus are set
-	SFID      string // Salesforce Order ID
-	Hash      string // hash of the header last sent in full
-	SFStatus  string // status last sent
-	State     string // sync state to show
-	LastError string // shown with the state; "" when in sync
+	Synced    bool      // Salesforce took the order: SFID, Hash and SFStatus are set
+	SFID      string    // Salesforce Order ID
+	Hash      string    // hash of the header last sent in full
+	SFStatus  string    // status last sent
+	State     SyncState // sync state to show
+	LastError string    // shown with the state; "" when in sync
 }
 
 // SaveOrders records sync attempts' results on the orders' rows.

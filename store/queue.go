@@ -14,30 +14,39 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Why an order was queued.
+// Reason is why an order was queued.
+type Reason string
+
+// Reasons, as magesync_queue.reason holds them.
 const (
-	ReasonAuto   = "auto"
-	ReasonManual = "manual"
-	ReasonBulk   = "bulk"
+	ReasonAuto   Reason = "auto"
+	ReasonManual Reason = "manual"
+	ReasonBulk   Reason = "bulk"
 )
+
+// QueueStatus is a queue entry's state, as magesync_queue.status holds it.
+type QueueStatus string
 
 // Queue entry statuses. new and processing are open; the rest are closed.
 const (
-	QueueNew        = "new"
-	QueueProcessing = "processing"
-	QueueComplete   = "complete"
-	QueueSkipped    = "skipped"
-	QueueError      = "error"  // Salesforce refused the order: fix data or settings, then re-sync
-	QueueFailed     = "failed" // retryable errors until the attempts ran out
+	QueueNew        QueueStatus = "new"
+	QueueProcessing QueueStatus = "processing"
+	QueueComplete   QueueStatus = "complete"
+	QueueSkipped    QueueStatus = "skipped"
+	QueueError      QueueStatus = "error"  // the order's own problem: fix data or settings, then re-sync
+	QueueFailed     QueueStatus = "failed" // gave up after the attempts ran out
 )
+
+// Open reports whether an entry in this status is still to be done.
+func (s QueueStatus) Open() bool { return s == QueueNew || s == QueueProcessing }
 
 // QueueEntry is one row of the "From Magento" queue.
 type QueueEntry struct {
 	ID            uint64       `db:"id"`
 	OrderID       uint32       `db:"order_id"`
 	IncrementID   string       `db:"increment_id"`
-	Reason        string       `db:"reason"`
-	Status        string       `db:"status"`
+	Reason        Reason       `db:"reason"`
+	Status        QueueStatus  `db:"status"`
 	Message       string       `db:"message"`
 	Attempts      int          `db:"attempts"` // the order's own failures count
 	Retries       int          `db:"retries"`  // transient failures, which use no attempt
@@ -55,7 +64,7 @@ const queueColumns = `id, order_id, increment_id, reason, status, COALESCE(messa
 // manual or bulk request makes it due now, and an entry being processed is
 // marked to run again, so a change made meanwhile is not lost. Unknown order
 // ids are ignored. It returns the ids of the orders' open entries.
-func (s *Store) Enqueue(ctx context.Context, orderIDs []uint32, reason string) ([]uint64, error) {
+func (s *Store) Enqueue(ctx context.Context, orderIDs []uint32, reason Reason) ([]uint64, error) {
 	if len(orderIDs) == 0 {
 		return nil, nil
 	}
@@ -75,7 +84,7 @@ func (s *Store) Enqueue(ctx context.Context, orderIDs []uint32, reason string) (
 	return ids, nil
 }
 
-func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason string) ([]uint64, error) {
+func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason Reason) ([]uint64, error) {
 	byHand := reason != ReasonAuto
 	q, args, err := sqlx.In(`INSERT INTO magesync_queue (order_id, increment_id, reason, status, next_attempt_at)
 		SELECT entity_id, COALESCE(increment_id, ''), ?, 'new', NOW(6) FROM sales_order WHERE entity_id IN (?)
@@ -117,7 +126,7 @@ type OrderFilter struct {
 
 // EnqueueMatching queues every order the filter matches, in chunks so that no
 // transaction grows large, and returns how many orders it queued.
-func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason string) ([]uint64, error) {
+func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason Reason) ([]uint64, error) {
 	var last uint32
 	var total []uint64
 	for {
@@ -253,15 +262,15 @@ func (s *Store) LatestQueueEntry(ctx context.Context, orderID uint32) (*QueueEnt
 }
 
 // QueueCounts counts entries by status.
-func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
+func (s *Store) QueueCounts(ctx context.Context) (map[QueueStatus]int, error) {
 	var rows []struct {
-		Status string `db:"status"`
-		N      int    `db:"n"`
+		Status QueueStatus `db:"status"`
+		N      int         `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT status, COUNT(*) AS n FROM magesync_queue GROUP BY status`); err != nil {
 		return nil, fmt.Errorf("store: count queue: %w", err)
 	}
-	out := map[string]int{}
+	out := map[QueueStatus]int{}
 	for _, r := range rows {
 		out[r.Status] = r.N
 	}
@@ -271,7 +280,7 @@ func (s *Store) QueueCounts(ctx context.Context) (map[string]int, error) {
 // Outcome is how a worker's attempt at a queue entry ended.
 type Outcome struct {
 	EntryID uint64
-	Status  string // complete, skipped, error, failed, or new (retry later)
+	Status  QueueStatus // complete, skipped, error, failed, or new (retry later)
 	Message string
 	// RetryAt is when a retried entry is due again.
 	RetryAt time.Time
@@ -386,9 +395,9 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // QueueQuery filters and pages the queue page.
 type QueueQuery struct {
-	Status string // "" = all
-	Reason string // "" = all
-	Order  string // increment id contains
+	Status QueueStatus // "" = all
+	Reason Reason      // "" = all
+	Order  string      // increment id contains
 	Page   int
 	Size   int
 }
@@ -433,12 +442,12 @@ type Progress struct {
 	Running bool
 	Total   int
 	Done    int
-	Counts  map[string]int
+	Counts  map[QueueStatus]int
 }
 
 // QueueProgress reports the current run's progress.
 func (s *Store) QueueProgress(ctx context.Context) (Progress, error) {
-	p := Progress{Counts: map[string]int{}}
+	p := Progress{Counts: map[QueueStatus]int{}}
 	var since sql.NullTime
 	if err := s.db.GetContext(ctx, &since, `SELECT MIN(created_at) FROM magesync_queue WHERE status IN ('new', 'processing')`); err != nil {
 		return p, fmt.Errorf("store: queue progress: %w", err)
@@ -447,8 +456,8 @@ func (s *Store) QueueProgress(ctx context.Context) (Progress, error) {
 		return p, nil
 	}
 	var rows []struct {
-		Status string `db:"status"`
-		N      int    `db:"n"`
+		Status QueueStatus `db:"status"`
+		N      int         `db:"n"`
 	}
 	if err := s.db.SelectContext(ctx, &rows, `SELECT status, COUNT(*) AS n FROM magesync_queue WHERE created_at >= ? GROUP BY status`, since.Time); err != nil {
 		return p, fmt.Errorf("store: queue progress: %w", err)
@@ -457,7 +466,7 @@ func (s *Store) QueueProgress(ctx context.Context) (Progress, error) {
 	for _, r := range rows {
 		p.Counts[r.Status] = r.N
 		p.Total += r.N
-		if r.Status != QueueNew && r.Status != QueueProcessing {
+		if !r.Status.Open() {
 			p.Done += r.N
 		}
 	}

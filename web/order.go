@@ -148,7 +148,7 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 		v.LastSync = formatTime(ord.SyncedAt.Time, loc)
 	}
 	if e, err := s.st.LatestQueueEntry(ctx, o.EntityID); err == nil {
-		v.QueueStatus, v.QueueMessage = e.Status, e.Message
+		v.QueueStatus, v.QueueMessage = string(e.Status), e.Message
 	}
 	key := engine.CustomerKey(o)
 	accts, _ := s.st.ObjectsByKey(ctx, store.KindAccount, []string{key})
@@ -260,7 +260,7 @@ func (s *Server) orderSaveSalesforce(w http.ResponseWriter, r *http.Request) {
 
 // syncAndReport queues orders, waits a little for small syncs to finish,
 // and tells the admin the outcome in words.
-func (s *Server) syncAndReport(w http.ResponseWriter, r *http.Request, ids []uint32, reason, back string) {
+func (s *Server) syncAndReport(w http.ResponseWriter, r *http.Request, ids []uint32, reason store.Reason, back string) {
 	ctx := r.Context()
 	entryIDs, err := s.eng.Enqueue(ctx, ids, reason)
 	if err != nil {

@@ -42,7 +42,7 @@ func gridState(v url.Values, loc *time.Location) (store.GridQuery, map[string]st
 			errs["to"] = d
 		}
 	}
-	if s := v.Get("sync"); slices.Contains(store.SyncStates, s) {
+	if s := store.SyncState(v.Get("sync")); slices.Contains(store.SyncStates, s) {
 		q.Sync = s
 	}
 	q.Page, q.Size = pageParams(v)
@@ -78,7 +78,7 @@ func stateValues(q store.GridQuery, loc *time.Location, withSort bool) url.Value
 		v.Set("to", q.To.In(loc).AddDate(0, 0, -1).Format("2006-01-02"))
 	}
 	if q.Sync != "" {
-		v.Set("sync", q.Sync)
+		v.Set("sync", string(q.Sync))
 	}
 	if withSort {
 		v.Set("sort", q.Sort)
@@ -94,24 +94,24 @@ func stateValues(q store.GridQuery, loc *time.Location, withSort bool) url.Value
 	return v
 }
 
-func syncMark(state, lastError string) views.SyncMark {
+func syncMark(state store.SyncState, lastError string) views.SyncMark {
 	switch state {
 	case store.StateInSync:
-		return views.SyncMark{State: state, Label: "In sync"}
+		return views.SyncMark{State: string(state), Label: "In sync"}
 	case store.StatePending:
-		return views.SyncMark{State: state, Label: "Pending", Title: "Queued for Salesforce"}
+		return views.SyncMark{State: string(state), Label: "Pending", Title: "Queued for Salesforce"}
 	case store.StateError:
-		return views.SyncMark{State: state, Label: "Error", Title: lastError}
+		return views.SyncMark{State: string(state), Label: "Error", Title: lastError}
 	}
 	title := lastError
 	if title == "" {
 		title = "Not in Salesforce"
 	}
-	return views.SyncMark{State: store.StateNotInSync, Label: "Not in sync", Title: title}
+	return views.SyncMark{State: string(store.StateNotInSync), Label: "Not in sync", Title: title}
 }
 
-var syncLabels = []views.Option{{Value: "", Label: "Any"}, {Value: store.StateInSync, Label: "In sync"},
-	{Value: store.StateNotInSync, Label: "Not in sync"}, {Value: store.StatePending, Label: "Pending"}, {Value: store.StateError, Label: "Error"}}
+var syncLabels = []views.Option{{Value: "", Label: "Any"}, {Value: string(store.StateInSync), Label: "In sync"},
+	{Value: string(store.StateNotInSync), Label: "Not in sync"}, {Value: string(store.StatePending), Label: "Pending"}, {Value: string(store.StateError), Label: "Error"}}
 
 func (s *Server) instanceURL(r *http.Request) string {
 	if s.eng == nil {
@@ -145,7 +145,7 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 		v.Statuses = append(v.Statuses, views.Option{Value: st.Code, Label: st.Label, Selected: slices.Contains(q.Statuses, st.Code)})
 	}
 	for _, o := range syncLabels {
-		o.Selected = o.Value == q.Sync
+		o.Selected = o.Value == string(q.Sync)
 		v.Sync = append(v.Sync, o)
 	}
 	if !q.From.IsZero() {

@@ -13,17 +13,19 @@ import (
 	"magesync/views"
 )
 
-var queueStatuses = []string{store.QueueNew, store.QueueProcessing, store.QueueComplete, store.QueueSkipped, store.QueueError, store.QueueFailed}
+var queueReasons = []store.Reason{store.ReasonAuto, store.ReasonManual, store.ReasonBulk}
+
+var queueStatuses = []store.QueueStatus{store.QueueNew, store.QueueProcessing, store.QueueComplete, store.QueueSkipped, store.QueueError, store.QueueFailed}
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	loc := s.location(ctx)
 	in := r.URL.Query()
 	q := store.QueueQuery{Order: strings.TrimSpace(in.Get("order"))}
-	if st := in.Get("status"); slices.Contains(queueStatuses, st) {
+	if st := store.QueueStatus(in.Get("status")); slices.Contains(queueStatuses, st) {
 		q.Status = st
 	}
-	if re := in.Get("reason"); slices.Contains([]string{store.ReasonAuto, store.ReasonManual, store.ReasonBulk}, re) {
+	if re := store.Reason(in.Get("reason")); slices.Contains(queueReasons, re) {
 		q.Reason = re
 	}
 	q.Page, q.Size = pageParams(in)
@@ -35,14 +37,14 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	v := views.QueueView{Page: s.page(r, "From Magento", "salesforce"), Total: total, Order: q.Order}
 	v.Status = append(v.Status, views.Option{Value: "", Label: "Any"})
 	for _, st := range queueStatuses {
-		v.Status = append(v.Status, views.Option{Value: st, Label: st, Selected: st == q.Status})
+		v.Status = append(v.Status, views.Option{Value: string(st), Label: string(st), Selected: st == q.Status})
 	}
 	v.Reason = []views.Option{{Value: "", Label: "Any"}}
-	for _, re := range []string{store.ReasonAuto, store.ReasonManual, store.ReasonBulk} {
-		v.Reason = append(v.Reason, views.Option{Value: re, Label: re, Selected: re == q.Reason})
+	for _, re := range queueReasons {
+		v.Reason = append(v.Reason, views.Option{Value: string(re), Label: string(re), Selected: re == q.Reason})
 	}
 	state := url.Values{}
-	for k, val := range map[string]string{"status": q.Status, "reason": q.Reason, "order": q.Order} {
+	for k, val := range map[string]string{"status": string(q.Status), "reason": string(q.Reason), "order": q.Order} {
 		if val != "" {
 			state.Set(k, val)
 		}
@@ -69,7 +71,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 			next = formatTime(e.NextAttemptAt, loc)
 		}
 		v.Rows = append(v.Rows, views.QueueRow{ID: e.ID, OrderURL: fmt.Sprintf("/admin/sales/order/%d?tab=salesforce", e.OrderID),
-			IncrementID: e.IncrementID, Reason: e.Reason, Status: e.Status, Message: e.Message, Attempts: strconv.Itoa(e.Attempts),
+			IncrementID: e.IncrementID, Reason: string(e.Reason), Status: string(e.Status), Message: e.Message, Attempts: strconv.Itoa(e.Attempts),
 			Created: formatTime(e.CreatedAt, loc), Updated: formatTime(e.UpdatedAt, loc), NextRun: next})
 	}
 	p, err := s.st.QueueProgress(ctx)

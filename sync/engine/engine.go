@@ -160,7 +160,7 @@ func sleep(ctx context.Context, d time.Duration) {
 }
 
 // Enqueue queues orders and wakes this process's workers.
-func (e *Engine) Enqueue(ctx context.Context, orderIDs []uint32, reason string) ([]uint64, error) {
+func (e *Engine) Enqueue(ctx context.Context, orderIDs []uint32, reason store.Reason) ([]uint64, error) {
 	ids, err := e.st.Enqueue(ctx, orderIDs, reason)
 	if err == nil {
 		e.nudge()
@@ -184,7 +184,7 @@ func (e *Engine) Wait(ctx context.Context, entryIDs []uint64) ([]store.QueueEntr
 		}
 		open := false
 		for _, en := range entries {
-			if en.Status == store.QueueNew || en.Status == store.QueueProcessing {
+			if en.Status.Open() {
 				open = true
 			}
 		}

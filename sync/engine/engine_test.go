@@ -79,7 +79,7 @@ func (v *env) drain() {
 	v.t.Fatal("queue did not drain in 60 s")
 }
 
-func (v *env) syncAll(reason string) {
+func (v *env) syncAll(reason store.Reason) {
 	v.t.Helper()
 	if _, err := v.st.EnqueueMatching(context.Background(), store.OrderFilter{}, reason); err != nil {
 		v.t.Fatal(err)

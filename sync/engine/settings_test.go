@@ -20,7 +20,7 @@ func (v *env) exec(q string, args ...any) {
 
 // syncOrders queues orders, drains the queue and returns their entries in
 // the order of ids.
-func (v *env) syncOrders(reason string, ids ...uint32) []store.QueueEntry {
+func (v *env) syncOrders(reason store.Reason, ids ...uint32) []store.QueueEntry {
 	v.t.Helper()
 	ctx := context.Background()
 	qids, err := v.e.Enqueue(ctx, ids, reason)

@@ -28,12 +28,12 @@ type job struct {
 	lostStatus  bool                    // Salesforce has the order in a status we did not send
 	lostLease   bool                    // another worker took the entry: record nothing
 
-	outcome *store.Outcome // set once the job's fate is decided
-	state   string         // order sync state to record with it ("" = leave)
-	detail  string         // shown with the state (hover text)
+	outcome *store.Outcome  // set once the job's fate is decided
+	state   store.SyncState // order sync state to record with it ("" = leave)
+	detail  string          // shown with the state (hover text)
 }
 
-func (j *job) finish(status, msg, state string) {
+func (j *job) finish(status store.QueueStatus, msg string, state store.SyncState) {
 	j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: status, Message: msg}
 	j.state, j.detail = state, ""
 	if state != store.StateInSync {
@@ -136,7 +136,7 @@ func (b *batch) guard(j *job, step func()) {
 
 // logOutcomes says in one line what a batch did.
 func (b *batch) logOutcomes() {
-	counts := map[string]int{}
+	counts := map[store.QueueStatus]int{}
 	for _, j := range b.jobs {
 		if j.outcome != nil {
 			counts[j.outcome.Status]++
