@@ -130,16 +130,19 @@ func TestLeases(t *testing.T) {
 	if _, err := s.Enqueue(ctx, []uint32{1, 2}, store.ReasonManual); err != nil {
 		t.Fatal(err)
 	}
-	a, err := s.ClaimQueue(ctx, "a", 10, time.Minute, 8)
+	a, err := s.ClaimQueue(ctx, "a", 10, time.Minute)
 	if err != nil || len(a) != 2 || a[0].Attempts != 1 {
 		t.Fatalf("claim a: %+v %v", a, err)
 	}
-	if b, _ := s.ClaimQueue(ctx, "b", 10, time.Minute, 8); len(b) != 0 {
+	if b, _ := s.ClaimQueue(ctx, "b", 10, time.Minute); len(b) != 0 {
 		t.Fatalf("b claimed leased entries: %+v", b)
 	}
-	// a's lease on entry 1 runs out (a stalled); b takes it over.
+	// a's lease on entry 1 runs out (a stalled); the rescue hands it back and b takes it over.
 	s.DB().Exec(`UPDATE magesync_queue SET lease_until = NOW(6) - INTERVAL 1 SECOND WHERE id = ?`, a[0].ID)
-	b, err := s.ClaimQueue(ctx, "b", 10, time.Minute, 8)
+	if n, err := s.RescueLeases(ctx, 8); n != 1 || err != nil {
+		t.Fatalf("rescued %d: %v", n, err)
+	}
+	b, err := s.ClaimQueue(ctx, "b", 10, time.Minute)
 	if err != nil || len(b) != 1 || b[0].ID != a[0].ID || b[0].Attempts != 2 {
 		t.Fatalf("claim b: %+v %v", b, err)
 	}

@@ -155,31 +155,71 @@ func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason Reaso
 	}
 }
 
-// ClaimQueue leases up to limit due entries to worker: new entries whose
-// time has come, and entries whose lease expired (their worker died).
-// Several workers, on several machines, can claim from one queue.
-//
-// Every claim first rescues entries whose lease expired (their worker
-// died): due again, or failed once they have used maxAttempts, so an order
-// that kills its worker each time is not tried forever. Workers claim at
-// least every idle wait, so expired leases never wait long.
-func (s *Store) ClaimQueue(ctx context.Context, worker string, limit int, lease time.Duration, maxAttempts int) ([]QueueEntry, error) {
-	var out []QueueEntry
+// RescueLeases hands back entries whose lease expired (their worker died):
+// due again, or failed once they have used maxAttempts, so that an order
+// that kills its worker each time is not tried forever. It locks only the
+// expired rows (SKIP LOCKED), so running it beside busy workers costs them
+// nothing. It returns how many entries it rescued.
+func (s *Store) RescueLeases(ctx context.Context, maxAttempts int) (int, error) {
+	n := 0
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		// The orders given up on show the error in the grid.
-		if _, err := tx.ExecContext(ctx, `UPDATE magesync_object o JOIN magesync_queue q ON q.order_id = o.order_id
-			SET o.state = 'error', o.last_error = 'Gave up: the worker syncing this order stopped before it finished each time', o.updated_at = NOW(6)
-			WHERE o.kind = 'order' AND q.status = 'processing' AND q.lease_until < NOW(6) AND q.attempts >= ?`, maxAttempts); err != nil {
+		var expired []struct {
+			ID       uint64 `db:"id"`
+			OrderID  uint32 `db:"order_id"`
+			Attempts int    `db:"attempts"`
+		}
+		if err := tx.SelectContext(ctx, &expired, `SELECT id, order_id, attempts FROM magesync_queue
+			WHERE status = 'processing' AND lease_until < NOW(6) LIMIT 1000 FOR UPDATE SKIP LOCKED`); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET
+		var ids []uint64
+		var spent []uint32
+		for _, e := range expired {
+			ids = append(ids, e.ID)
+			if e.Attempts >= maxAttempts {
+				spent = append(spent, e.OrderID)
+			}
+		}
+		n = len(ids)
+		if n == 0 {
+			return nil
+		}
+		q, args, err := sqlx.In(`UPDATE magesync_queue SET
 			status = IF(attempts >= ?, 'failed', 'new'),
 			message = IF(attempts >= ?, CONCAT('Gave up after ', attempts,
 				' attempts: the worker syncing this order stopped before it finished each time (it crashed, was killed or ran out of time).'), message),
 			lease_owner = NULL, lease_until = NULL, next_attempt_at = NOW(6), updated_at = NOW(6)
-			WHERE status = 'processing' AND lease_until < NOW(6)`, maxAttempts, maxAttempts); err != nil {
+			WHERE id IN (?)`, maxAttempts, maxAttempts, ids)
+		if err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		if len(spent) == 0 {
+			return nil
+		}
+		// The orders given up on show the error in the grid.
+		q, args, err = sqlx.In(`UPDATE magesync_object SET state = 'error', updated_at = NOW(6),
+			last_error = 'Gave up: the worker syncing this order stopped before it finished each time'
+			WHERE kind = 'order' AND order_id IN (?)`, spent)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, q, args...)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: rescue expired leases: %w", err)
+	}
+	return n, nil
+}
+
+// ClaimQueue leases up to limit due entries to worker. Several workers, on
+// several machines, can claim from one queue.
+func (s *Store) ClaimQueue(ctx context.Context, worker string, limit int, lease time.Duration) ([]QueueEntry, error) {
+	var out []QueueEntry
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var ids []uint64
 		err := tx.SelectContext(ctx, &ids, `SELECT id FROM magesync_queue
 			WHERE status = 'new' AND next_attempt_at <= NOW(6) ORDER BY next_attempt_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, limit)
@@ -213,20 +253,24 @@ func (s *Store) RenewLeases(ctx context.Context, worker string, ids []uint64, le
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	q, args, err := sqlx.In(`UPDATE magesync_queue SET lease_until = NOW(6) + INTERVAL ? MICROSECOND
-		WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, lease.Microseconds(), ids, worker)
-	if err != nil {
-		return nil, fmt.Errorf("store: renew leases: %w", err)
-	}
-	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
-		return nil, fmt.Errorf("store: renew leases: %w", err)
-	}
-	q, args, err = sqlx.In(`SELECT id FROM magesync_queue WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, ids, worker)
-	if err != nil {
-		return nil, fmt.Errorf("store: renew leases: %w", err)
-	}
 	var held []uint64
-	if err := s.db.SelectContext(ctx, &held, q, args...); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		q, args, err := sqlx.In(`UPDATE magesync_queue SET lease_until = NOW(6) + INTERVAL ? MICROSECOND
+			WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, lease.Microseconds(), ids, worker)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		q, args, err = sqlx.In(`SELECT id FROM magesync_queue WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, ids, worker)
+		if err != nil {
+			return err
+		}
+		held = held[:0]
+		return tx.SelectContext(ctx, &held, q, args...)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("store: renew leases: %w", err)
 	}
 	return held, nil

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"magesync/store"
 	"magesync/sync/engine"
@@ -32,6 +33,7 @@ type engineFlags struct {
 	dsn       *string
 	secretKey *string
 	workers   *int
+	lease     *time.Duration
 }
 
 func addEngineFlags(fs *flag.FlagSet) engineFlags {
@@ -39,6 +41,7 @@ func addEngineFlags(fs *flag.FlagSet) engineFlags {
 		dsn:       fs.String("dsn", defaultDSN, "Magento MySQL DSN"),
 		secretKey: fs.String("secret-key", "", "passphrase that encrypts stored Salesforce secrets"),
 		workers:   fs.Int("workers", 2, "sync workers"),
+		lease:     fs.Duration("lease", 2*time.Minute, "how long a worker holds the orders it took before another may take them over"),
 	}
 }
 
@@ -54,7 +57,7 @@ func (f engineFlags) open(ctx context.Context, stderr io.Writer) (*store.Store, 
 		return nil, nil, nil, err
 	}
 	src := engine.SettingsClient(st, key, os.Getenv, nil)
-	e := engine.New(st, src, engine.Options{Workers: *f.workers, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	e := engine.New(st, src, engine.Options{Workers: *f.workers, Lease: *f.lease, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 	return st, e, key, nil
 }
 

@@ -33,6 +33,7 @@ type Options struct {
 	TransientWait time.Duration
 	LimitPause    time.Duration // longest pause after Salesforce's daily limit; 15 min
 	LimitProbe    time.Duration // while paused, how often /limits is asked whether calls are back; 1 min
+	RescueEvery   time.Duration // how often expired leases are handed back; a quarter of Lease
 	PollInterval  time.Duration // change detector; 500 ms
 	IdleWait      time.Duration // worker sleep when the queue is empty; 300 ms
 	OrgTTL        time.Duration // how long org facts (price book, statuses) are trusted; 5 min
@@ -61,6 +62,7 @@ func (o *Options) defaults() {
 	def(&o.TransientWait, 2*time.Second)
 	def(&o.LimitPause, 15*time.Minute)
 	def(&o.LimitProbe, time.Minute)
+	def(&o.RescueEvery, o.Lease/4)
 	def(&o.PollInterval, 500*time.Millisecond)
 	def(&o.IdleWait, 300*time.Millisecond)
 	def(&o.OrgTTL, 5*time.Minute)
@@ -85,6 +87,7 @@ type Engine struct {
 
 	mu       sync.Mutex
 	probedAt time.Time // last /limits probe during a pause
+	rescued  time.Time // last rescue of expired leases
 	org      *orgInfo
 	stores   map[uint16]storeEntry
 	labels   map[string]string
@@ -220,6 +223,23 @@ func (e *Engine) pausedFor(ctx context.Context) time.Duration {
 		return 0
 	}
 	return until.Sub(now)
+}
+
+// rescue hands back expired leases, on a timer: at most every RescueEvery
+// per process, so that busy workers do not contend over it on every claim.
+func (e *Engine) rescue(ctx context.Context) {
+	e.mu.Lock()
+	if time.Since(e.rescued) < e.opts.RescueEvery {
+		e.mu.Unlock()
+		return
+	}
+	e.rescued = time.Now()
+	e.mu.Unlock()
+	if n, err := e.st.RescueLeases(ctx, e.opts.MaxAttempts); err != nil {
+		e.log.Warn("rescue expired leases", "err", err)
+	} else if n > 0 {
+		e.log.Info("handed back orders whose worker stopped", "orders", n)
+	}
 }
 
 // probeLimit asks Salesforce (/limits, at most every LimitProbe) whether

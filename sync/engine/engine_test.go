@@ -33,7 +33,7 @@ type env struct {
 
 func fastOptions() engine.Options {
 	return engine.Options{BackoffBase: 10 * time.Millisecond, BackoffMax: 50 * time.Millisecond, LimitPause: 300 * time.Millisecond,
-		PollInterval: 50 * time.Millisecond, IdleWait: 20 * time.Millisecond, MaxAttempts: 8,
+		PollInterval: 50 * time.Millisecond, IdleWait: 20 * time.Millisecond, MaxAttempts: 8, RescueEvery: 20 * time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 

@@ -57,7 +57,8 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 	if e.pausedFor(ctx) > 0 {
 		return 0, nil
 	}
-	entries, err := e.st.ClaimQueue(ctx, worker, e.opts.BatchSize, e.opts.Lease, e.opts.MaxAttempts)
+	e.rescue(ctx)
+	entries, err := e.st.ClaimQueue(ctx, worker, e.opts.BatchSize, e.opts.Lease)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}

@@ -40,7 +40,7 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, 200, out)
 	case path == "/stats" && r.Method == http.MethodGet:
-		writeJSON(w, 200, map[string]any{"apiCalls": s.used, "byRoute": s.byRoute})
+		writeJSON(w, 200, map[string]any{"apiCalls": s.used, "byRoute": s.byRoute, "faulted": s.faulted})
 	case path == "/faults" && r.Method == http.MethodGet:
 		writeJSON(w, 200, s.faults)
 	case path == "/faults" && r.Method == http.MethodPut:
