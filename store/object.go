@@ -204,7 +204,7 @@ func (t *Tx) ForgetItems(ctx context.Context, orderID uint32, keys []string) err
 	if len(keys) == 0 {
 		return nil
 	}
-	q, args, err := sqlx.In(`DELETE FROM magesync_object WHERE kind = 'item' AND order_id = ? AND magento_key IN (?)`, orderID, keys)
+	q, args, err := sqlx.In(`DELETE FROM magesync_object WHERE kind = ? AND order_id = ? AND magento_key IN (?)`, KindItem, orderID, keys)
 	if err != nil {
 		return fmt.Errorf("store: forget items of order %d: %w", orderID, err)
 	}

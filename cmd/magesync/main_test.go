@@ -288,3 +288,21 @@ func TestDemoLeavesOtherDatabasesAlone(t *testing.T) {
 	}
 	s.DB().Exec(`INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, 'magesync/generated/store', '1')`)
 }
+
+// TestConfigKeepsSecretsWithTheirURL: magesync config refuses a new login
+// URL while a secret saved for the old one is stored.
+func TestConfigKeepsSecretsWithTheirURL(t *testing.T) {
+	dsn, _ := dbtest.NewDatabase(t)
+	dbtest.Open(t, dsn)
+	if code, _, errOut := runCLI(t, "config", "set", "magesync/connection/client_secret", "s3cret", "--dsn", dsn, "--secret-key", "k"); code != 0 {
+		t.Fatalf("set the secret: %d %s", code, errOut)
+	}
+	code, _, errOut := runCLI(t, "config", "set", "magesync/connection/login_url", "https://evil.example", "--dsn", dsn, "--secret-key", "k")
+	if code != 1 || !strings.Contains(errOut, "enter it again") {
+		t.Errorf("a new login URL over a stored secret: exit %d %q", code, errOut)
+	}
+	runCLI(t, "config", "unset", "magesync/connection/client_secret", "--dsn", dsn, "--secret-key", "k")
+	if code, _, errOut := runCLI(t, "config", "set", "magesync/connection/login_url", "https://new.my.salesforce.com", "--dsn", dsn, "--secret-key", "k"); code != 0 {
+		t.Errorf("with the secret removed: exit %d %q", code, errOut)
+	}
+}

@@ -108,9 +108,11 @@ func CustomerKey(o *store.Order) string {
 		return "c:" + strconv.FormatUint(uint64(o.CustomerID), 10)
 	case strings.TrimSpace(o.CustomerEmail) != "":
 		email := strings.ToLower(strings.TrimSpace(o.CustomerEmail))
-		if strings.Contains(email, "/") {
+		if strings.Contains(email, "/") || len(email) > 200 {
 			// An external ID travels in the upsert's URL, where a slash
-			// cannot be addressed: such guests are keyed by a digest.
+			// cannot be addressed, and the key must fit magesync's column
+			// and the field with the store's prefix: such guests are keyed
+			// by a digest.
 			sum := sha256.Sum256([]byte(email))
 			return "h:" + hex.EncodeToString(sum[:20])
 		}

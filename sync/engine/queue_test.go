@@ -204,6 +204,12 @@ func TestChangedTotalsReachSalesforce(t *testing.T) {
 	if o := v.object(id); o.State != store.StateInSync {
 		t.Errorf("order shows %s", o.State)
 	}
+	// magesync forgot the deleted lines: the next change syncs cleanly.
+	v.exec(`UPDATE sales_order SET customer_note = 'again' WHERE entity_id = ?`, id)
+	v.exec(`UPDATE sales_order_item SET name = CONCAT(name, ' (renamed)') WHERE order_id = ?`, id)
+	if en := v.syncOrders(store.ReasonManual, id); en[0].Status != store.QueueComplete {
+		t.Errorf("the sync after: %s %q", en[0].Status, en[0].Message)
+	}
 }
 
 // TestTwoStoresOneOrg: each store's external ids carry its own prefix, so
@@ -245,4 +251,39 @@ func TestTwoStoresOneOrg(t *testing.T) {
 	if !strings.Contains(store.SettingErrors(err)[store.PathKeyPrefix], "would make magesync create them all again") {
 		t.Errorf("changing the prefix after a sync: %v", err)
 	}
+}
+
+// TestLocalErrorStaysWithItsOrder: when the database refuses to record one
+// order's outcome, the batch's other orders are recorded, and that order
+// gets an error in words, not the database's.
+func TestLocalErrorStaysWithItsOrder(t *testing.T) {
+	v := newEnv(t, 5)
+	// The database refuses the rows of order 3's items, as it would a value
+	// too long for a column.
+	v.exec(`CREATE TRIGGER refuse_order_3 BEFORE INSERT ON magesync_object FOR EACH ROW
+		IF NEW.order_id = 3 AND NEW.kind = 'order_item' AND NEW.sf_id IS NOT NULL THEN
+			SIGNAL SQLSTATE '22001' SET MESSAGE_TEXT = 'Data too long for column magento_key';
+		END IF`)
+	v.exec(`CREATE TRIGGER refuse_order_3_update BEFORE UPDATE ON magesync_object FOR EACH ROW
+		IF NEW.order_id = 3 AND NEW.kind = 'order_item' AND NEW.sf_id IS NOT NULL THEN
+			SIGNAL SQLSTATE '22001' SET MESSAGE_TEXT = 'Data too long for column magento_key';
+		END IF`)
+	got := v.syncOrders(store.ReasonManual, 1, 2, 3, 4, 5)
+	for _, en := range got {
+		switch {
+		case en.OrderID == 3:
+			if en.Status != store.QueueError || !strings.Contains(en.Message, "could not store the outcome") || strings.Contains(en.Message, "Data too long") {
+				t.Errorf("order 3: %s %q", en.Status, en.Message)
+			}
+		case en.Status != store.QueueComplete:
+			t.Errorf("order %d suffered for order 3: %s %q", en.OrderID, en.Status, en.Message)
+		}
+	}
+	v.exec(`DROP TRIGGER refuse_order_3`)
+	v.exec(`DROP TRIGGER refuse_order_3_update`)
+	// Once the database takes it, a re-sync finds what Salesforce has: one order each.
+	if en := v.syncOrders(store.ReasonManual, 3); en[0].Status != store.QueueComplete {
+		t.Errorf("order 3 again: %s %q", en[0].Status, en[0].Message)
+	}
+	v.checkOrders(5, false)
 }
