@@ -7,6 +7,7 @@
 #   restart  the database server restarted mid-run
 # It runs its own MariaDB (port 3317) and simulator (port 9317) so that it
 # can restart them; needs bin/magesync (make build), curl, jq, python3.
+# Salesforce answers each call after 300 ms but in the faults scenario.
 # Prints: orders in Salesforce / in Magento, duplicates, totals that
 # differ, queue outcomes, and the time to drain.
 set -euo pipefail
@@ -16,9 +17,10 @@ cd "$(dirname "$0")/.."
 bin=$PWD/bin/magesync
 dir=$(mktemp -d /tmp/magesync-trial.XXXXXX)
 port=3317 simport=9317
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; [ -n "${dbpid:-}" ] && kill "$dbpid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
+# Every process started is listed in $dir/pids (workers start in subshells).
+cleanup() { for p in $(cat "$dir/pids" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done; [ -n "${dbpid:-}" ] && kill "$dbpid" 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$dir"; }
 trap cleanup EXIT
+[ -n "${KEEP:-}" ] && echo "logs in $dir (kept)" >&2
 
 user_flag=(); [ "$(id -u)" = 0 ] && user_flag=(--user=root)
 mariadb-install-db --no-defaults "${user_flag[@]}" --datadir="$dir/data" --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1
@@ -31,15 +33,21 @@ startdb() {
 }
 startdb
 "$bin" sfsim --addr 127.0.0.1:$simport --daily-limit 100000000 >"$dir/sim.log" 2>&1 &
-pids+=($!)
+echo $! >>"$dir/pids"
 "$bin" demo --seed-only --orders "$orders" --db trial --dsn "root@tcp(127.0.0.1:$port)/" >"$dir/seed.log"
 export MAGESYNC_DSN="root@tcp(127.0.0.1:$port)/trial" MAGESYNC_SF_LOGIN_URL=http://127.0.0.1:$simport \
   MAGESYNC_SF_FLOW=client_credentials MAGESYNC_SF_CLIENT_ID=magesync-demo MAGESYNC_SF_CLIENT_SECRET=magesync-demo-secret
 sim() { curl -sf -X "$1" "http://127.0.0.1:$simport/_sim$2" ${3:+-d "$3"}; }
-worker() { "$bin" worker --workers 2 --lease 15s >>"$dir/worker.log" 2>&1 & pids+=($!); echo $!; }
+worker() { "$bin" worker --workers 2 --lease 15s >>"$dir/worker.log" 2>&1 & echo $! >>"$dir/pids"; echo $!; }
 open_entries() { mariadb -uroot -h127.0.0.1 -P$port -N trial -e "SELECT COUNT(*) FROM magesync_queue WHERE status IN ('new','processing')" 2>/dev/null || echo unknown; }
 
-[ "$scenario" = faults ] && sim PUT /faults '{"rate503":0.2,"rateLockRow":0.05,"expireTokensEvery":50}' >/dev/null
+# Salesforce answers in about 300 ms a call (the others), so that a run
+# lasts long enough to be interrupted.
+if [ "$scenario" = faults ]; then
+  sim PUT /faults '{"rate503":0.2,"rateLockRow":0.05,"expireTokensEvery":50}' >/dev/null
+else
+  sim PUT /faults '{"latencyMs":300}' >/dev/null
+fi
 "$bin" sync --all >/dev/null
 start=$(date +%s.%N)
 case "$scenario" in
@@ -47,12 +55,12 @@ case "$scenario" in
   three) worker >/dev/null; worker >/dev/null; worker >/dev/null ;;
   kill)
     for i in 1 2 3 4 5; do
-      w=$(worker); sleep 3; kill -9 "$w"; echo "killed the worker ($i of 5) with $(open_entries) entries open" >&2
+      w=$(worker); sleep 2; kill -9 "$w"; echo "killed the worker ($i of 5) with $(open_entries) entries open" >&2
     done
     w=$(worker) ;;
 esac
 if [ "$scenario" = restart ]; then
-  sleep 4
+  sleep 3
   echo "restarting the database with $(open_entries) entries open" >&2
   kill "$dbpid"; wait "$dbpid" 2>/dev/null || true; sleep 2; startdb
 fi

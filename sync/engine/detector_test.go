@@ -14,19 +14,26 @@ import (
 	"magesync/store/dbtest"
 )
 
-func TestDetectorSeesEveryChange(t *testing.T) {
-	ctx := context.Background()
-	st := dbtest.Seeded(t, 5)
+// detectorEnv is a store of n orders with Automatic Synchronization on, an
+// engine to detect with, and exec for the changes a test makes.
+func detectorEnv(t *testing.T, n int) (*store.Store, *Engine, func(q string, args ...any)) {
+	t.Helper()
+	st := dbtest.Seeded(t, n)
 	e := New(st, nil, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err := st.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathAutomaticSync, "1")}); err != nil {
+	if err := st.SaveSettings(context.Background(), "t", nil, []store.Change{store.Set(store.PathAutomaticSync, "1")}); err != nil {
 		t.Fatal(err)
 	}
-	exec := func(q string, args ...any) {
+	return st, e, func(q string, args ...any) {
 		t.Helper()
 		if _, err := st.DB().Exec(q, args...); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+func TestDetectorSeesEveryChange(t *testing.T) {
+	ctx := context.Background()
+	st, e, exec := detectorEnv(t, 5)
 	d := &detector{}
 	if got, err := e.detect(ctx, d); err != nil || len(got) != 0 {
 		t.Fatalf("first poll = %v, %v; want nothing (it starts from now)", got, err)
@@ -71,17 +78,7 @@ func TestDetectorSeesEveryChange(t *testing.T) {
 // it is queued and the watermarks are written.
 func TestDetectorForgetsNothingOnError(t *testing.T) {
 	ctx := context.Background()
-	st := dbtest.Seeded(t, 3)
-	e := New(st, nil, Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err := st.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathAutomaticSync, "1")}); err != nil {
-		t.Fatal(err)
-	}
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := st.DB().Exec(q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, e, exec := detectorEnv(t, 3)
 	d := &detector{}
 	if _, err := e.detect(ctx, d); err != nil {
 		t.Fatal(err)

@@ -225,16 +225,24 @@ func (e *Engine) pausedFor(ctx context.Context) time.Duration {
 	return until.Sub(now)
 }
 
+// due reports whether every has passed since *last and, if so, sets it to
+// now: for what a process does on a timer once for all of its workers.
+func (e *Engine) due(last *time.Time, every time.Duration) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if time.Since(*last) < every {
+		return false
+	}
+	*last = time.Now()
+	return true
+}
+
 // rescue hands back expired leases, on a timer: at most every RescueEvery
 // per process, so that busy workers do not contend over it on every claim.
 func (e *Engine) rescue(ctx context.Context) {
-	e.mu.Lock()
-	if time.Since(e.rescued) < e.opts.RescueEvery {
-		e.mu.Unlock()
+	if !e.due(&e.rescued, e.opts.RescueEvery) {
 		return
 	}
-	e.rescued = time.Now()
-	e.mu.Unlock()
 	if n, err := e.st.RescueLeases(ctx, e.opts.MaxAttempts); err != nil {
 		e.log.Warn("rescue expired leases", "err", err)
 	} else if n > 0 {
@@ -246,13 +254,9 @@ func (e *Engine) rescue(ctx context.Context) {
 // API calls are available again, as after the limit was raised or the
 // rolling day moved on; if so the pause ends at once.
 func (e *Engine) probeLimit(ctx context.Context) {
-	e.mu.Lock()
-	if time.Since(e.probedAt) < e.opts.LimitProbe {
-		e.mu.Unlock()
+	if !e.due(&e.probedAt, e.opts.LimitProbe) {
 		return
 	}
-	e.probedAt = time.Now()
-	e.mu.Unlock()
 	c, err := e.sf(ctx)
 	if err != nil {
 		return
