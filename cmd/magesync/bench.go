@@ -85,11 +85,12 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "peak RSS of this process (generator, simulator and engine together): %s\n", peakRSS())
 
 	// One manual sync of one changed order.
-	var id uint32
-	if err := st.DB().GetContext(ctx, &id, `SELECT entity_id FROM sales_order WHERE status = 'pending' ORDER BY entity_id LIMIT 1`); err != nil {
-		return err
+	pending, err := magentodb.OrdersInStatus(ctx, st.DB().DB, "pending", 1)
+	if err != nil || len(pending) == 0 {
+		return fmt.Errorf("bench: no pending order to change: %v", err)
 	}
-	if _, err := st.DB().ExecContext(ctx, `UPDATE sales_order SET status = 'holded', state = 'holded' WHERE entity_id = ?`, id); err != nil {
+	id := pending[0]
+	if err := magentodb.SetStatus(ctx, st.DB().DB, id, "holded", "holded"); err != nil {
 		return err
 	}
 	before := sim.APICalls()
@@ -113,8 +114,8 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	go func() { e.Run(autoCtx); close(done) }()
 	time.Sleep(time.Second)
 	var latencies []time.Duration
-	var targets []uint32
-	if err := st.DB().SelectContext(ctx, &targets, `SELECT entity_id FROM sales_order WHERE status = 'pending' ORDER BY entity_id LIMIT ?`, *changes); err != nil {
+	targets, err := magentodb.OrdersInStatus(ctx, st.DB().DB, "pending", *changes)
+	if err != nil {
 		return err
 	}
 	os, err := st.OrderSettings(ctx)
@@ -123,7 +124,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	for _, id := range targets {
 		t0 := time.Now()
-		if _, err := st.DB().ExecContext(ctx, `UPDATE sales_order SET status = 'complete', state = 'complete' WHERE entity_id = ?`, id); err != nil {
+		if err := magentodb.SetStatus(ctx, st.DB().DB, id, "complete", "complete"); err != nil {
 			return err
 		}
 		for {

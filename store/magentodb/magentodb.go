@@ -214,3 +214,31 @@ func AssignRole(ctx context.Context, db *sql.DB, username string, roleID int64) 
 	}
 	return nil
 }
+
+// OrdersInStatus returns the ids of up to limit orders in status, oldest
+// first: orders a bench or test then changes as an admin would.
+func OrdersInStatus(ctx context.Context, db *sql.DB, status string, limit int) ([]uint32, error) {
+	rows, err := db.QueryContext(ctx, `SELECT entity_id FROM sales_order WHERE status = ? ORDER BY entity_id LIMIT ?`, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("magentodb: orders in %s: %w", status, err)
+	}
+	defer rows.Close()
+	var ids []uint32
+	for rows.Next() {
+		var id uint32
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SetStatus changes an order's status and state, as Magento does when an
+// admin acts on it (updated_at moves with the row).
+func SetStatus(ctx context.Context, db *sql.DB, orderID uint32, status, state string) error {
+	if _, err := db.ExecContext(ctx, `UPDATE sales_order SET status = ?, state = ? WHERE entity_id = ?`, status, state, orderID); err != nil {
+		return fmt.Errorf("magentodb: set status of order %d: %w", orderID, err)
+	}
+	return nil
+}
