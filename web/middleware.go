@@ -244,12 +244,6 @@ func (t *throttle) fail(key string, now time.Time) {
 	t.fails[key] = append(t.recent(key, now), now)
 }
 
-func (t *throttle) reset(key string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.fails, key)
-}
-
 func (t *throttle) recent(key string, now time.Time) []time.Time {
 	var out []time.Time
 	for _, f := range t.fails[key] {
