@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -43,6 +44,14 @@ func (k extKeys) item(key string) string     { return k.fit(key, shortKeyLen) }
 func (k extKeys) customer(key string) string { return k.fit(key, longKeyLen) }
 func (k extKeys) product(sku string) string  { return k.fit(sku, longKeyLen) }
 func (k extKeys) entry(sku string) string    { return k.fit("std:"+sku, longKeyLen) }
+
+// bare is Magento's key inside an external id of this store.
+func (k extKeys) bare(ext string) string {
+	if k.prefix == "" {
+		return ext
+	}
+	return strings.TrimPrefix(ext, k.prefix+":")
+}
 
 // OrderExternalID is the Magento_Order_Id__c magesync gives a Magento order
 // under a store's external-id prefix.

@@ -22,6 +22,36 @@ type known struct {
 	notes       map[string]string // note key → Note ID ("" = intent only)
 }
 
+// linesMatch reports whether magesync knows every line of the mapped order
+// to exist in Salesforce, and no other: otherwise Salesforce is asked
+// before lines are created or deleted.
+func (k *known) linesMatch(m *Mapped) bool {
+	want := map[string]bool{}
+	for _, l := range m.Lines {
+		if k.items[l.Key] == "" {
+			return false
+		}
+		want[l.Key] = true
+	}
+	for key := range k.items {
+		if !want[key] {
+			return false
+		}
+	}
+	return true
+}
+
+// notesKnown reports whether every note of the mapped order is known to
+// exist in Salesforce.
+func (k *known) notesKnown(m *Mapped) bool {
+	for _, n := range m.Notes {
+		if k.notes[n.Key] == "" {
+			return false
+		}
+	}
+	return true
+}
+
 // uncertain reports whether an earlier attempt may have written records it
 // never recorded (it crashed or lost the answer).
 func (k *known) uncertain() bool {

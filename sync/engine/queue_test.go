@@ -287,3 +287,52 @@ func TestLocalErrorStaysWithItsOrder(t *testing.T) {
 	}
 	v.checkOrders(5, false)
 }
+
+// TestTablesLostOrRestored: Salesforce keeps the records while magesync's
+// tables are lost, or restored from an old backup; the engine re-finds its
+// records by external id and ends with one Order per order, its lines and
+// notes once, and Magento's totals.
+func TestTablesLostOrRestored(t *testing.T) {
+	v := newEnv(t, 30)
+	v.set(store.Set(store.PathSyncNotes, "1"))
+	v.syncAll(store.ReasonBulk)
+	v.checkOrders(30, true)
+	calls := v.sim.APICalls()
+
+	// An old backup: the rows as they are now...
+	v.exec(`CREATE TABLE magesync_object_backup AS SELECT * FROM magesync_object`)
+	// ...then Magento moves on: a comment, changed totals, a removed item.
+	id := v.orderWhere(`status = 'pending' AND (SELECT COUNT(*) FROM sales_order_item i WHERE i.order_id = entity_id AND i.parent_item_id IS NULL) >= 2`)
+	v.exec(`INSERT INTO sales_order_status_history (parent_id, comment, status, entity_name) VALUES (?, 'Called the customer', 'pending', 'order')`, id)
+	var drop uint32
+	v.st.DB().Get(&drop, `SELECT MAX(item_id) FROM sales_order_item WHERE order_id = ? AND parent_item_id IS NULL`, id)
+	v.exec(`DELETE FROM sales_order_item WHERE item_id = ? OR parent_item_id = ?`, drop, drop)
+	v.exec(`UPDATE sales_order SET tax_amount = 0, grand_total = (SELECT COALESCE(SUM(row_total - discount_amount), 0)
+		FROM sales_order_item WHERE order_id = ? AND parent_item_id IS NULL) + shipping_amount WHERE entity_id = ?`, id, id)
+	v.syncAll(store.ReasonManual)
+	v.checkOrders(30, true)
+
+	for _, step := range []struct{ name, sql string }{
+		{"restored from the old backup", `INSERT INTO magesync_object SELECT * FROM magesync_object_backup`},
+		{"lost", ``},
+	} {
+		v.exec(`DELETE FROM magesync_object`)
+		if step.sql != "" {
+			v.exec(step.sql)
+		}
+		v.exec(`DELETE FROM magesync_queue`)
+		v.syncAll(store.ReasonManual)
+		for _, en := range v.entries() {
+			if en.Status != store.QueueComplete {
+				t.Errorf("%s: order %s: %s %q", step.name, en.IncrementID, en.Status, en.Message)
+			}
+		}
+		v.checkOrders(30, true)
+		for i := uint32(1); i <= 30; i++ {
+			if o := v.object(i); o.State != store.StateInSync {
+				t.Errorf("%s: order %d shows %s", step.name, i, o.State)
+			}
+		}
+	}
+	t.Logf("a backfill of 30 orders took %d API calls", calls)
+}

@@ -10,78 +10,113 @@ import (
 	"magesync/sync/salesforce"
 )
 
-// resolve looks up in Salesforce what earlier, interrupted attempts may have
-// created for the jobs' orders without recording it, so that nothing is
-// created twice: the orders, their items by external ID, and their notes by
-// body (Note has no external ID).
+// resolve reads from Salesforce what magesync's tables cannot vouch for,
+// so that nothing is created twice and nothing is sent to a record that is
+// not there: orders it does not know (new, or its tables lost, restored
+// from an old backup, or a link cleared by an admin) are looked up by
+// external id, with their order products; a known order whose lines
+// differ from what magesync remembers, or that was never fully sent, is
+// read by Id; notes not known to be there are matched by body (Note has no
+// external id), so a comment is never sent twice. An Order Id that belongs to
+// another Magento order is not used.
 func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
-	var unsure []*job
+	keys := extKeys{b.settings.KeyPrefix}
+	var ask []*job
 	for _, j := range jobs {
-		if j.known.uncertain() {
-			unsure = append(unsure, j)
+		if j.known.orderID == "" || j.known.sentHash == "" || j.known.uncertain() || !j.known.linesMatch(j.mapped) || !j.known.notesKnown(j.mapped) {
+			ask = append(ask, j)
 		}
 	}
-	if len(unsure) == 0 {
+	if len(ask) == 0 {
 		return nil
 	}
 	c := org.client
-	keys := extKeys{b.settings.KeyPrefix}
 	var links []store.Link
-	var orderKeys []string
-	byKey := map[string]*job{}
-	for _, j := range unsure {
-		if j.known.orderID == "" {
+	byKey, byID := map[string]*job{}, map[string]*job{}
+	found := map[*job]bool{}
+	for chunk := range slices.Chunk(ask, 100) {
+		var extKeysList, ids []string
+		for _, j := range chunk {
 			k := keys.order(j.entry.OrderID)
-			orderKeys = append(orderKeys, k)
+			extKeysList = append(extKeysList, k)
 			byKey[k] = j
+			if j.known.orderID != "" {
+				ids = append(ids, j.known.orderID)
+				byID[j.known.orderID] = j
+			}
 		}
-	}
-	for chunk := range slices.Chunk(orderKeys, 200) {
-		recs, err := c.Query(ctx, "SELECT Id, Status, Magento_Order_Id__c FROM Order WHERE Magento_Order_Id__c IN ("+soqlList(chunk)+")")
+		where := "Magento_Order_Id__c IN (" + soqlList(extKeysList) + ")"
+		if len(ids) > 0 {
+			where += " OR Id IN (" + soqlList(ids) + ")"
+		}
+		recs, err := c.Query(ctx, "SELECT Id, Status, Magento_Order_Id__c, (SELECT Id, Magento_Item_Id__c FROM OrderItems) FROM Order WHERE "+where)
 		if err != nil {
-			return fmt.Errorf("look up orders an interrupted sync may have created: %w", err)
+			return fmt.Errorf("look up the orders and order products Salesforce holds: %w", err)
 		}
-		for _, r := range recs {
-			if j := byKey[r.String("Magento_Order_Id__c")]; j != nil {
-				j.known.orderID, j.known.orderStatus = r.String("Id"), r.String("Status")
-				links = append(links, store.Link{Kind: store.KindOrder, Key: store.OrderKey(j.entry.OrderID), OrderID: j.entry.OrderID, SFID: j.known.orderID})
+		// By external id first: it is the order's own; an Id magesync
+		// remembers (or an admin typed) counts only for a record that is
+		// no other Magento order's.
+		var matched []salesforce.Record
+		var owner []*job
+		for pass := range 2 {
+			for _, r := range recs {
+				j := byKey[r.String("Magento_Order_Id__c")]
+				if pass == 1 {
+					if j = byID[r.String("Id")]; r.String("Magento_Order_Id__c") != "" {
+						j = nil
+					}
+				}
+				if j != nil && !found[j] {
+					found[j] = true
+					matched, owner = append(matched, r), append(owner, j)
+				}
+			}
+		}
+		for i, r := range matched {
+			j := owner[i]
+			if j.known.orderID != r.String("Id") {
+				j.known.orderID, j.known.sentHash = r.String("Id"), ""
+			}
+			if j.known.orderStatus == "" || j.known.orderStatus != r.String("Status") {
+				j.known.orderStatus = r.String("Status")
+			}
+			links = append(links, store.Link{Kind: store.KindOrder, Key: store.OrderKey(j.entry.OrderID), OrderID: j.entry.OrderID, SFID: j.known.orderID})
+			// The order products Salesforce holds are the truth: rows
+			// magesync remembers that Salesforce lacks are forgotten.
+			items := map[string]string{}
+			for _, it := range r.Children("OrderItems") {
+				key := keys.bare(it.String("Magento_Item_Id__c"))
+				items[key] = it.String("Id")
+			}
+			for key := range j.known.items {
+				if _, ok := items[key]; !ok {
+					delete(j.known.items, key)
+					j.staleItems = append(j.staleItems, key)
+				}
+			}
+			for key, id := range items {
+				j.known.items[key] = id
+				links = append(links, store.Link{Kind: store.KindItem, Key: key, OrderID: j.entry.OrderID, SFID: id})
 			}
 		}
 	}
-	var itemKeys []string
-	itemJob := map[string]*job{}
-	itemKey := map[string]string{} // external id → Magento's key
-	for _, j := range unsure {
-		for key, id := range j.known.items {
-			if id == "" {
-				ext := keys.item(key)
-				itemKeys = append(itemKeys, ext)
-				itemJob[ext], itemKey[ext] = j, key
+	for _, j := range ask {
+		if !found[j] {
+			// Salesforce has no order for it: everything is created anew.
+			if j.known.orderID != "" {
+				j.staleItems = append(j.staleItems, slices.Collect(maps.Keys(j.known.items))...)
 			}
-		}
-	}
-	for chunk := range slices.Chunk(itemKeys, 200) {
-		recs, err := c.Query(ctx, "SELECT Id, Magento_Item_Id__c FROM OrderItem WHERE Magento_Item_Id__c IN ("+soqlList(chunk)+")")
-		if err != nil {
-			return fmt.Errorf("look up order products an interrupted sync may have created: %w", err)
-		}
-		for _, r := range recs {
-			ext := r.String("Magento_Item_Id__c")
-			if j, key := itemJob[ext], itemKey[ext]; j != nil {
-				j.known.items[key] = r.String("Id")
-				links = append(links, store.Link{Kind: store.KindItem, Key: key, OrderID: j.entry.OrderID, SFID: r.String("Id")})
-			}
+			j.known.orderID, j.known.orderStatus, j.known.sentHash = "", "", ""
+			clear(j.known.items)
+			clear(j.known.notes)
 		}
 	}
 	var parents []string
 	parentJob := map[string]*job{}
-	for _, j := range unsure {
-		for _, id := range j.known.notes {
-			if id == "" && j.known.orderID != "" {
-				parents = append(parents, j.known.orderID)
-				parentJob[j.known.orderID] = j
-				break
-			}
+	for _, j := range ask {
+		if found[j] && !j.known.notesKnown(j.mapped) {
+			parents = append(parents, j.known.orderID)
+			parentJob[j.known.orderID] = j
 		}
 	}
 	for chunk := range slices.Chunk(parents, 100) {
@@ -90,7 +125,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 			return fmt.Errorf("look up notes an interrupted sync may have created: %w", err)
 		}
 		taken := map[string]bool{}
-		for _, j := range unsure {
+		for _, j := range ask {
 			for _, id := range j.known.notes {
 				taken[id] = true
 			}
@@ -102,7 +137,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 			}
 			// The first pending note with the same body is this one.
 			for _, n := range j.mapped.Notes {
-				if j.known.notes[n.Key] == "" && hasKey(j.known.notes, n.Key) && n.Body == r.String("Body") {
+				if j.known.notes[n.Key] == "" && n.Body == r.String("Body") {
 					j.known.notes[n.Key] = r.String("Id")
 					taken[r.String("Id")] = true
 					links = append(links, store.Link{Kind: store.KindNote, Key: n.Key, OrderID: j.entry.OrderID, SFID: r.String("Id")})
@@ -112,7 +147,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		}
 	}
 	// What was not found was never created: forget those intents.
-	for _, j := range unsure {
+	for _, j := range ask {
 		for key, id := range j.known.items {
 			if id == "" {
 				delete(j.known.items, key)
@@ -128,18 +163,16 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		if err := tx.SaveLinks(ctx, links); err != nil {
 			return err
 		}
-		for _, j := range unsure {
+		for _, j := range ask {
 			if err := tx.DropIntents(ctx, j.entry.OrderID); err != nil {
+				return err
+			}
+			if err := tx.ForgetItems(ctx, j.entry.OrderID, j.staleItems); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-}
-
-func hasKey(m map[string]string, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // ensureProducts makes sure every SKU the jobs need has a Product2 and a

@@ -27,6 +27,7 @@ type job struct {
 	dropIntents bool                    // the graph failed: it created nothing
 	lostStatus  bool                    // Salesforce has the order in a status we did not send
 	lostLease   bool                    // another worker took the entry: record nothing
+	staleItems  []string                // order products magesync remembered that Salesforce lacks
 
 	outcome *store.Outcome  // set once the job's fate is decided
 	state   store.SyncState // order sync state to record with it ("" = leave)
@@ -240,7 +241,7 @@ func knownFrom(objs []store.Object) *known {
 // its header and lines (when Update Order Info = Yes), its status, a note.
 // It asks Salesforce nothing, so an unchanged order costs no API call.
 func needsSend(m *Mapped, k *known, s store.OrderSettings) bool {
-	if k.orderID == "" || k.uncertain() || m.FinalStatus != k.orderStatus {
+	if k.orderID == "" || k.accountID == "" || k.contactID == "" || k.uncertain() || m.FinalStatus != k.orderStatus {
 		return true
 	}
 	if s.UpdateOrderInfo && headerHash(m, s.DefaultStatus) != k.sentHash {

@@ -18,6 +18,20 @@ func (r Record) String(field string) string {
 	return s
 }
 
+// Children returns the records of a child subquery (rel as in
+// "(SELECT … FROM OrderItems)"); none when Salesforce answered null.
+func (r Record) Children(rel string) []Record {
+	sub, _ := r[rel].(map[string]any)
+	raw, _ := sub["records"].([]any)
+	out := make([]Record, 0, len(raw))
+	for _, x := range raw {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, Record(m))
+		}
+	}
+	return out
+}
+
 // SaveResult is the answer to a create, an upsert or one collection record.
 type SaveResult struct {
 	ID      string        `json:"id"`
