@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -401,5 +402,69 @@ func TestResumeNow(t *testing.T) {
 	}
 	if until, _, _ := a.e.Pause(ctx); !until.IsZero() {
 		t.Errorf("still paused until %v", until)
+	}
+}
+
+// TestLinkedIDsClearedChangedRestored: every combination of clearing,
+// changing and restoring the Order, Account and Contact IDs on the
+// Salesforce tab ends with the order in sync and one Order for it.
+func TestLinkedIDsClearedChangedRestored(t *testing.T) {
+	a := newApp(t, 4)
+	a.st.SaveSettings(context.Background(), "t", a.key, []store.Change{store.Set(store.PathSyncNotes, "1")})
+	c := a.login()
+	ids := func(n int) (order, acct, contact string) {
+		_, body, _ := c.get(fmt.Sprintf("/admin/sales/order/%d?tab=salesforce", n))
+		get := func(name string) string {
+			m := regexp.MustCompile(`name="` + name + `" value="(\w*)"`).FindStringSubmatch(body)
+			if m == nil {
+				return ""
+			}
+			return m[1]
+		}
+		return get("sf_order_id"), get("sf_account_id"), get("sf_contact_id")
+	}
+	for _, n := range []int{1, 2} {
+		if code, loc := c.post(fmt.Sprintf("/admin/sales/order/%d/sync", n), nil); code != 303 || !strings.Contains(c.follow(loc), "is in Salesforce") {
+			t.Fatalf("first sync of order %d", n)
+		}
+	}
+	ord, acct, contact := ids(1)
+	other, _, _ := ids(2)
+	sfOrders := func() int {
+		resp, err := http.Get(a.sim.URL + "/_sim/records/Order")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var recs []map[string]any
+		json.NewDecoder(resp.Body).Decode(&recs)
+		return len(recs)
+	}
+	for _, step := range []struct {
+		name                 string
+		order, account, cont string
+	}{
+		{"clear the order", "", acct, contact},
+		{"restore the order", ord, acct, contact},
+		{"clear the contact", ord, acct, ""},
+		{"clear the account", ord, "", contact},
+		{"clear all three", "", "", ""},
+		{"another order's ID", other, acct, contact},
+		{"restore all", ord, acct, contact},
+	} {
+		code, loc := c.post("/admin/sales/order/1/salesforce", url.Values{"sf_order_id": {step.order}, "sf_account_id": {step.account}, "sf_contact_id": {step.cont}})
+		if msg := c.follow(loc); code != 303 || !strings.Contains(msg, "is in Salesforce") {
+			t.Errorf("%s: %q", step.name, msg)
+		}
+		gotOrd, gotAcct, gotContact := ids(1)
+		if gotOrd != ord || gotAcct != acct || gotContact != contact {
+			t.Errorf("%s: linked %s %s %s, want %s %s %s", step.name, gotOrd, gotAcct, gotContact, ord, acct, contact)
+		}
+		if n := sfOrders(); n != 2 {
+			t.Errorf("%s: %d orders in Salesforce, want 2", step.name, n)
+		}
+		if o, _, _ := ids(2); o != other {
+			t.Errorf("%s: order 2 is now linked to %s", step.name, o)
+		}
 	}
 }

@@ -110,7 +110,9 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 	p := &plan{builder: b, final: m.FinalStatus, hdrHash: headerHash(m, s.DefaultStatus)}
 	keys := extKeys{s.KeyPrefix}
 	orderKey := store.OrderKey(m.OrderID)
-	p.full = k.orderID == "" || (s.UpdateOrderInfo && p.hdrHash != k.sentHash)
+	// A customer link magesync lacks (cleared by an admin, or its tables
+	// lost) is found again by the upsert, which needs the whole header.
+	p.full = k.orderID == "" || k.accountID == "" || k.contactID == "" || (s.UpdateOrderInfo && p.hdrHash != k.sentHash)
 	cur := k.orderStatus
 	ordRef := k.orderID
 
