@@ -30,13 +30,16 @@
     c.addEventListener("change", function () { input.disabled = c.checked; });
   });
 
-  // Dependent fields hide when their parent says No.
-  var auto = document.getElementById("automatic_sync");
-  var zero = document.getElementById("zero_grand_total");
-  if (auto && zero) auto.addEventListener("change", function () { zero.closest(".field").hidden = auto.value !== "1"; });
-  var syncAll = document.getElementById("sync_all");
-  var statuses = document.getElementById("statuses");
-  if (syncAll && statuses) syncAll.addEventListener("change", function () { statuses.closest(".field").hidden = syncAll.value === "1"; });
+  // A dependent field shows only while its parent has the value it
+  // depends on, switched at once; without JavaScript all show, each saying
+  // what it depends on.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-depends-on]"), function (field) {
+    var parent = document.getElementById(field.getAttribute("data-depends-on"));
+    if (!parent) return;
+    var sync = function () { field.hidden = parent.value !== field.getAttribute("data-shown-when"); };
+    parent.addEventListener("change", sync);
+    sync();
+  });
 
   // Live queue progress.
   var box = document.getElementById("progress");

@@ -100,6 +100,9 @@ type SettingDef struct {
 	kind    settingKind
 }
 
+// IsBool reports whether the setting is a Yes/No, stored as 1 or 0.
+func (d SettingDef) IsBool() bool { return d.kind == kindBool }
+
 // Secret reports whether the value is stored encrypted and never shown.
 func (d SettingDef) Secret() bool { return d.kind == kindSecret }
 
@@ -324,6 +327,9 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 		return err
 	}
 	if err := s.checkKeyPrefix(ctx, norm); err != nil {
+		return err
+	}
+	if err := s.checkStatuses(ctx, norm); err != nil {
 		return err
 	}
 
@@ -621,6 +627,32 @@ func (s *Store) ensureKeyPrefix(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, `INSERT IGNORE INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)`, PathKeyPrefix, prefix)
 	if err != nil {
 		return fmt.Errorf("store: external id prefix: %w", err)
+	}
+	return nil
+}
+
+// checkStatuses refuses Sync all orders = No with no status chosen: every
+// order would be skipped.
+func (s *Store) checkStatuses(ctx context.Context, changes []Change) error {
+	v, err := s.settingValues(ctx, "magesync/order/")
+	if err != nil {
+		return err
+	}
+	touched := false
+	for _, c := range changes {
+		if c.Path != PathSyncAll && c.Path != PathStatuses {
+			continue
+		}
+		touched = true
+		d, _ := Setting(c.Path)
+		v[c.Path] = d.Default
+		if c.Value != nil {
+			v[c.Path] = *c.Value
+		}
+	}
+	if touched && v[PathSyncAll] == "0" && v[PathStatuses] == "" {
+		return &SettingError{Path: PathStatuses, Label: "Order statuses", Err: errors.New(
+			"choose at least one order status to sync, or set Sync all orders to Yes: with none, every order would be skipped")}
 	}
 	return nil
 }

@@ -169,7 +169,6 @@ type ConfigView struct {
 	StatusesError                                                   string
 	StatusMap                                                       []StatusMapRow
 	SFNotice                                                        string
-	ShowZeroTotal, ShowStatuses                                     bool
 	Changes                                                         []ConfigChange
 }
 

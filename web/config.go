@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -31,9 +32,14 @@ func (s *Server) orgStatuses(r *http.Request) ([]salesforce.OrderStatus, string)
 	// The page must not hang on an org that does not answer.
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
-	sts, err := s.eng.OrgStatuses(ctx)
+	sts, asOf, err := s.eng.OrgStatuses(ctx)
 	if err != nil {
-		return nil, "Salesforce cannot be reached (" + engine.ErrorText(err) + "). The Default Status list shows the values known here; the category of a new choice is checked when Salesforce answers again."
+		known := "the values known here"
+		if !asOf.IsZero() {
+			known = "the org's statuses as read at " + formatTime(asOf, s.location(r.Context()))
+		}
+		return sts, "Salesforce did not answer (" + engine.ErrorText(err) + "). The Default Status list shows " + known +
+			"; the category of a new choice is checked when Salesforce answers again."
 	}
 	return sts, ""
 }
@@ -71,8 +77,6 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 	v.Notes = field("sync_notes", store.PathSyncNotes, "Synchronize Order Notes", yesNo(cur[store.PathSyncNotes].Value, "Yes", "No"))
 	v.UpdateInfo = field("update_order_info", store.PathUpdateOrderInfo, "Update Order Info", yesNo(cur[store.PathUpdateOrderInfo].Value, "Yes", "No"))
 	v.SyncAll = field("sync_all", store.PathSyncAll, "Sync all orders", yesNo(cur[store.PathSyncAll].Value, "Yes", "No"))
-	v.ShowZeroTotal = cur[store.PathAutomaticSync].Value == "1"
-	v.ShowStatuses = cur[store.PathSyncAll].Value != "1"
 
 	def := cur[store.PathDefaultStatus].Value
 	var statusOpts []views.Option
@@ -115,13 +119,17 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	loc := s.location(ctx)
-	shown := func(ns sql.NullString) string {
-		if !ns.Valid {
-			return "(system value)"
-		}
-		return ns.String
+	labels := map[string]string{}
+	for _, st := range magento {
+		labels[st.Code] = st.Label
 	}
 	for _, e := range log {
+		shown := func(ns sql.NullString) string {
+			if !ns.Valid {
+				return "(system value)"
+			}
+			return settingText(e.Path, ns.String, labels)
+		}
 		label := e.Path
 		if d, ok := store.Setting(e.Path); ok {
 			label = d.Label
@@ -185,7 +193,17 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 	if len(errs) == 0 {
 		err = s.st.SaveSettings(ctx, s.sessions.GetString(ctx, "username"), s.cfg.SecretKey, changes)
 		if errors.Is(err, store.ErrInvalidSetting) {
-			errs["form"] = err.Error()
+			fields := map[string]string{store.PathStatuses: "statuses"}
+			for _, f := range configFields {
+				fields[f.path] = f.name
+			}
+			for path, msg := range store.SettingErrors(err) {
+				if name, ok := fields[path]; ok {
+					errs[name] = msg
+				} else {
+					errs["form"] = msg
+				}
+			}
 		} else if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -211,8 +229,45 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.flash(r, "success", "You saved the configuration.")
-	if saved, err := s.st.OrderSettings(ctx); err == nil && !saved.SyncAll && len(saved.Statuses) == 0 {
-		s.flash(r, "warning", "Sync all orders is No and no order status is selected: every order will be skipped until you choose statuses.")
-	}
 	s.redirect(w, r, "/admin/salesforce/orders/config")
+}
+
+// settingText shows a stored value as the form shows it: Yes or No, status
+// labels rather than codes.
+func settingText(path, value string, labels map[string]string) string {
+	label := func(code string) string {
+		if l, ok := labels[code]; ok {
+			return l
+		}
+		return code
+	}
+	switch d, _ := store.Setting(path); {
+	case d.IsBool():
+		if value == "1" {
+			return "Yes"
+		}
+		return "No"
+	case path == store.PathStatuses:
+		var out []string
+		for _, code := range strings.Split(value, ",") {
+			if code != "" {
+				out = append(out, label(code))
+			}
+		}
+		if len(out) == 0 {
+			return "(none)"
+		}
+		return strings.Join(out, ", ")
+	case path == store.PathStatusMap:
+		var m map[string]string
+		if json.Unmarshal([]byte(value), &m) != nil || len(m) == 0 {
+			return "(defaults)"
+		}
+		var out []string
+		for _, code := range slices.Sorted(maps.Keys(m)) {
+			out = append(out, label(code)+" → "+m[code])
+		}
+		return strings.Join(out, ", ")
+	}
+	return value
 }

@@ -292,9 +292,20 @@ func TestBrowserSettingsDriveTheEngine(t *testing.T) {
 		return nil
 	}
 
-	// Sync all orders = No, with Processing selected.
-	set("sync_all", "0", func(s store.OrderSettings) bool { return !s.SyncAll })
-	set("statuses", "processing", func(s store.OrderSettings) bool { return slices.Equal(s.Statuses, []string{"processing"}) })
+	// Sync all orders = No: the status list appears at once, and one save
+	// keeps both.
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.WaitVisible(chromedp.ID("sync_all")))
+	if visible, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.getElementById("statuses").closest(".field").hidden`)); visible {
+		t.Error("the status list shows while Sync all orders is Yes")
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="sync_all_inherit"]`)), chromedp.SetValue(chromedp.ID("sync_all"), "0"),
+		chromedp.Evaluate[chromedp.Void](`void document.getElementById("sync_all").dispatchEvent(new Event("change"))`))
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("statuses")))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="statuses_inherit"]`)), chromedp.SetValue(chromedp.ID("statuses"), "processing"),
+		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	if s := settings(); s.SyncAll || !slices.Equal(s.Statuses, []string{"processing"}) {
+		t.Fatalf("one save of Sync all = No with Processing: %+v", s)
+	}
 	if msg := syncFromPage(orderWhere("status = 'pending'")); !strings.Contains(msg, "Order status Pending is not selected for synchronization") {
 		t.Errorf("pending order with Sync all = No: %q", msg)
 	}

@@ -177,8 +177,16 @@ func TestConfigPage(t *testing.T) {
 			t.Errorf("config page lacks %q", want)
 		}
 	}
-	if strings.Contains(body, `id="zero_grand_total"`) || strings.Contains(body, `id="statuses"`) {
-		t.Error("dependent fields shown while their parents say No/Yes")
+	// Zero Grand Total applies to every sync: always shown. Without
+	// JavaScript the statuses show too, saying what they depend on.
+	if !strings.Contains(body, `id="zero_grand_total"`) || !strings.Contains(body, `id="statuses"`) ||
+		!strings.Contains(body, `data-depends-on="sync_all" data-shown-when="0"`) || !strings.Contains(body, "Applies when Sync all orders is No") {
+		t.Error("a setting that applies is hidden, or a dependent one does not say what it depends on")
+	}
+	// Sync all orders = No with no status would skip every order: refused.
+	noStatus := url.Values{"sync_all_shown": {"1"}, "sync_all": {"0"}, "statuses_shown": {"1"}}
+	if code, body := c.post("/admin/salesforce/orders/config", noStatus); code != 422 || !strings.Contains(body, "choose at least one order status") {
+		t.Errorf("Sync all orders = No without a status: %d", code)
 	}
 	form := url.Values{}
 	for _, f := range []string{"automatic_sync", "zero_grand_total", "sync_notes", "update_order_info", "default_status", "sync_all"} {
@@ -207,7 +215,8 @@ func TestConfigPage(t *testing.T) {
 		t.Errorf("audit log = %+v", log)
 	}
 	if _, body, _ := c.get("/admin/salesforce/orders/config"); !strings.Contains(body, "Recent Changes") ||
-		!strings.Contains(body, "<td>admin</td><td>Automatic Synchronization</td><td>(system value)</td><td>1</td>") {
+		!strings.Contains(body, "<td>admin</td><td>Automatic Synchronization</td><td>(system value)</td><td>Yes</td>") ||
+		!strings.Contains(body, "<td>Order statuses</td><td>(system value)</td><td>Complete, Processing</td>") {
 		t.Error("the configuration page does not show who changed what")
 	}
 	_, body, _ = c.get("/admin/salesforce/orders/config")
@@ -238,7 +247,7 @@ func TestConfigPageWithoutSalesforce(t *testing.T) {
 	a.sim.Close()
 	c := a.login()
 	code, body, _ := c.get("/admin/salesforce/orders/config")
-	if code != 200 || !strings.Contains(body, "Salesforce cannot be reached") || !strings.Contains(body, `<option value="Draft" selected>`) {
+	if code != 200 || !strings.Contains(body, "Salesforce did not answer") || !strings.Contains(body, `<option value="Draft" selected>`) {
 		t.Errorf("unreachable Salesforce: %d", code)
 	}
 	form := url.Values{"automatic_sync_shown": {"1"}, "automatic_sync": {"1"}}
@@ -466,5 +475,39 @@ func TestLinkedIDsClearedChangedRestored(t *testing.T) {
 		if o, _, _ := ids(2); o != other {
 			t.Errorf("%s: order 2 is now linked to %s", step.name, o)
 		}
+	}
+}
+
+// TestConfigReadsTheOrgNow: the Default Status list is the org's as it is
+// when the page opens, and a status the org no longer has is refused.
+func TestConfigReadsTheOrgNow(t *testing.T) {
+	a := newApp(t, 1)
+	c := a.login()
+	if _, body, _ := c.get("/admin/salesforce/orders/config"); strings.Contains(body, "Pending Review") {
+		t.Fatal("a status the org does not have yet is offered")
+	}
+	req, _ := http.NewRequest("PUT", a.sim.URL+"/_sim/orderstatuses", strings.NewReader(`[
+		{"ApiName":"Draft","MasterLabel":"Draft","StatusCode":"Draft","SortOrder":1,"IsDefault":true},
+		{"ApiName":"Pending_Review","MasterLabel":"Pending Review","StatusCode":"Draft","SortOrder":2},
+		{"ApiName":"Activated","MasterLabel":"Activated","StatusCode":"Activated","SortOrder":3}]`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	if _, body, _ := c.get("/admin/salesforce/orders/config"); !strings.Contains(body, "Pending Review (Draft)") {
+		t.Error("the page offers the org's statuses as they were, not as they are")
+	}
+	form := url.Values{"default_status_shown": {"1"}, "default_status": {"Pending_Review"}}
+	if code, loc := c.post("/admin/salesforce/orders/config", form); code != 303 || !strings.Contains(c.follow(loc), "success:") {
+		t.Errorf("saving a status the org has: %d", code)
+	}
+	req, _ = http.NewRequest("PUT", a.sim.URL+"/_sim/orderstatuses", strings.NewReader(`[
+		{"ApiName":"Draft","MasterLabel":"Draft","StatusCode":"Draft","SortOrder":1,"IsDefault":true},
+		{"ApiName":"Activated","MasterLabel":"Activated","StatusCode":"Activated","SortOrder":3}]`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	form.Set("default_status", "Pending_Review")
+	if code, body := c.post("/admin/salesforce/orders/config", form); code != 422 || !strings.Contains(body, "Salesforce has no Order status") {
+		t.Errorf("saving a status the org no longer has: %d", code)
 	}
 }

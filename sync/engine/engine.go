@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -88,7 +89,7 @@ type Engine struct {
 	mu       sync.Mutex
 	probedAt time.Time // last /limits probe during a pause
 	rescued  time.Time // last rescue of expired leases
-	org      *orgInfo
+	orgCache *orgInfo
 	stores   map[uint16]storeEntry
 	labels   map[string]string
 	labelsAt time.Time
@@ -353,15 +354,18 @@ func (o *orgInfo) addresses() *picklists { return o.picklists }
 // orgFor returns the client and its org's facts — the standard price book,
 // the Order statuses and how Account takes addresses — fetching them in one
 // composite call when the client changed or they are older than OrgTTL.
-func (e *Engine) orgFor(ctx context.Context) (*orgInfo, error) {
+func (e *Engine) orgFor(ctx context.Context) (*orgInfo, error) { return e.org(ctx, e.opts.OrgTTL) }
+
+// org is orgFor with the age a cached answer may have (0: ask now).
+func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error) {
 	c, err := e.sf(ctx)
 	if err != nil {
 		return nil, err
 	}
 	e.mu.Lock()
-	cached := e.org
+	cached := e.orgCache
 	e.mu.Unlock()
-	if cached != nil && cached.client == c && time.Since(cached.fetched) < e.opts.OrgTTL {
+	if cached != nil && cached.client == c && time.Since(cached.fetched) < maxAge {
 		return cached, nil
 	}
 	b := c.NewBuilder().
@@ -397,18 +401,27 @@ func (e *Engine) orgFor(ctx context.Context) (*orgInfo, error) {
 		info.statuses[s.APIName] = s.StatusCode
 	}
 	e.mu.Lock()
-	e.org = info
+	e.orgCache = info
 	e.mu.Unlock()
 	return info, nil
 }
 
-// OrgStatuses lists the org's Order statuses (for the configuration page).
-func (e *Engine) OrgStatuses(ctx context.Context) ([]salesforce.OrderStatus, error) {
-	org, err := e.orgFor(ctx)
-	if err != nil {
-		return nil, err
+// OrgStatuses lists the org's Order statuses as Salesforce has them now
+// (for the configuration page and its checks). When Salesforce does not
+// answer, it returns the list last read, when there is one, with the
+// error and the time of that list.
+func (e *Engine) OrgStatuses(ctx context.Context) ([]salesforce.OrderStatus, time.Time, error) {
+	org, err := e.org(ctx, 0)
+	if err == nil {
+		return org.list, org.fetched, nil
 	}
-	return org.list, nil
+	e.mu.Lock()
+	cached := e.orgCache
+	e.mu.Unlock()
+	if cached != nil {
+		return cached.list, cached.fetched, err
+	}
+	return nil, time.Time{}, err
 }
 
 // storeInfo is the store view's name and time zone, cached for a minute.
@@ -495,7 +508,7 @@ var ErrNotDraftStatus = errors.New("not a Draft-category status")
 func (e *Engine) CheckDefaultStatus(ctx context.Context, status string) (checked bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	sts, err := e.OrgStatuses(ctx)
+	sts, _, err := e.OrgStatuses(ctx)
 	if err != nil {
 		return false, nil
 	}
@@ -504,6 +517,9 @@ func (e *Engine) CheckDefaultStatus(ctx context.Context, status string) (checked
 			return true, fmt.Errorf("%w: %s is an %s-category status. Salesforce creates orders only in a Draft-category status; choose one of those",
 				ErrNotDraftStatus, st.MasterLabel, st.StatusCode)
 		}
+	}
+	if len(sts) > 0 && !slices.ContainsFunc(sts, func(st salesforce.OrderStatus) bool { return st.APIName == status }) {
+		return true, fmt.Errorf("%w: Salesforce has no Order status %q (any more); choose one the org lists", ErrNotDraftStatus, status)
 	}
 	return true, nil
 }
