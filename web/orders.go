@@ -268,7 +268,12 @@ func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
-		for _, raw := range r.PostForm["ids"] {
+		// "Select all on this page" without JavaScript sends the page's ids.
+		picked := r.PostForm["ids"]
+		if r.PostFormValue("page") == "1" {
+			picked = r.PostForm["page_ids"]
+		}
+		for _, raw := range picked {
 			id, err := strconv.ParseUint(raw, 10, 32)
 			if err != nil {
 				s.flash(r, "error", fmt.Sprintf("%q is not an order id.", raw))

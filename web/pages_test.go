@@ -511,3 +511,21 @@ func TestConfigReadsTheOrgNow(t *testing.T) {
 		t.Errorf("saving a status the org no longer has: %d", code)
 	}
 }
+
+// TestSelectPageWithoutJavaScript: the header checkbox alone selects the
+// page's orders.
+func TestSelectPageWithoutJavaScript(t *testing.T) {
+	a := newApp(t, 5)
+	c := a.login()
+	_, body, _ := c.get("/admin/sales/order?limit=20")
+	form := url.Values{"page": {"1"}, "back": {"/admin/sales/order"}}
+	for _, m := range regexp.MustCompile(`name="page_ids" value="(\d+)"`).FindAllStringSubmatch(body, -1) {
+		form.Add("page_ids", m[1])
+	}
+	if code, loc := c.post("/admin/sales/order/sync", form); code != 303 || strings.Contains(c.follow(loc), "Please select") {
+		t.Fatalf("select all on this page: %d", code)
+	}
+	if n := countQueue(t, a.st); n != 5 {
+		t.Errorf("%d orders queued, want the page's 5", n)
+	}
+}
