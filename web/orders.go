@@ -126,6 +126,11 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	loc := s.location(ctx)
 	q, bad := gridState(r.URL.Query(), loc)
 	rows, total, err := s.st.OrderGrid(ctx, q)
+	if err == nil && len(rows) == 0 && total > 0 && q.Page > 1 {
+		// Past the end (an old link, a page typed): the last page.
+		q.Page = lastPage(total, q.Size)
+		rows, total, err = s.st.OrderGrid(ctx, q)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -236,8 +241,11 @@ func money(d store.Decimal, currency string) string {
 	return out
 }
 
+// lastPage is the number of the last page of total records, size a page.
+func lastPage(total, size int) int { return max((total+size-1)/size, 1) }
+
 func pager(page, size, total int, link func(int) string) views.Pager {
-	pages := max((total+size-1)/size, 1)
+	pages := lastPage(total, size)
 	p := views.Pager{Page: min(page, pages), Pages: pages, Size: size}
 	for _, n := range pageSizes {
 		p.Sizes = append(p.Sizes, views.Option{Value: strconv.Itoa(n), Label: strconv.Itoa(n), Selected: n == size})

@@ -529,3 +529,17 @@ func TestSelectPageWithoutJavaScript(t *testing.T) {
 		t.Errorf("%d orders queued, want the page's 5", n)
 	}
 }
+
+// TestPagePastTheEnd: ?p=999 shows the last page, not an empty grid.
+func TestPagePastTheEnd(t *testing.T) {
+	a := newApp(t, 25)
+	c := a.login()
+	_, body, _ := c.get("/admin/sales/order?p=999")
+	if strings.Contains(body, "We couldn't find any records") || strings.Count(body, `name="ids"`) != 5 {
+		t.Errorf("page 999 of 2: %d rows", strings.Count(body, `name="ids"`))
+	}
+	a.st.Enqueue(context.Background(), []uint32{1, 2, 3}, store.ReasonManual)
+	if _, body, _ := c.get("/admin/salesforce/queue?p=999"); strings.Count(body, `name="ids"`) != 3 {
+		t.Errorf("queue page 999: %d rows", strings.Count(body, `name="ids"`))
+	}
+}

@@ -30,6 +30,10 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	}
 	q.Page, q.Size = pageParams(in)
 	rows, total, err := s.st.QueueList(ctx, q)
+	if err == nil && len(rows) == 0 && total > 0 && q.Page > 1 {
+		q.Page = lastPage(total, q.Size)
+		rows, total, err = s.st.QueueList(ctx, q)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
