@@ -223,3 +223,10 @@ type LoginView struct {
 	Error    string
 	Notice   string
 }
+
+// ConfirmView asks before an action that cannot be undone.
+type ConfirmView struct {
+	Page
+	Action, Question, Detail, Confirm, CancelURL string
+	Fields                                       []Hidden
+}

@@ -20,12 +20,12 @@ import (
 func (s *Server) orderFromURL(w http.ResponseWriter, r *http.Request) (*store.Order, bool) {
 	id, err := strconv.ParseUint(chi.URLParam(r, "id"), 10, 32)
 	if err != nil {
-		http.Error(w, "No such order.", http.StatusNotFound)
+		s.notFound(w, r)
 		return nil, false
 	}
 	o, err := s.st.Order(r.Context(), uint32(id))
 	if errors.Is(err, store.ErrNotFound) {
-		http.Error(w, "No such order.", http.StatusNotFound)
+		s.notFound(w, r)
 		return nil, false
 	}
 	if err != nil {
@@ -268,7 +268,7 @@ func (s *Server) syncAndReport(w http.ResponseWriter, r *http.Request, ids []uin
 		return
 	}
 	if len(ids) > 25 {
-		s.flash(r, "success", fmt.Sprintf("%d orders are queued for Salesforce. The queue page shows their progress.", len(ids)))
+		s.flash(r, "success", plural(len(ids), "order is", "orders are")+" queued for Salesforce. The queue page shows their progress.")
 		s.redirect(w, r, back)
 		return
 	}

@@ -290,9 +290,16 @@ func TestQueuePage(t *testing.T) {
 	if recordsFound(body) != "1" {
 		t.Error("the re-synced order did not complete")
 	}
-	// Delete.
-	_, loc = c.post("/admin/salesforce/queue/mass", url.Values{"ids": {id}, "action": {"delete"}})
-	if msg := c.follow(loc); !strings.Contains(msg, "You deleted 1 queue entries") {
+	// Delete asks first; nothing goes until it is confirmed.
+	code, body := c.post("/admin/salesforce/queue/mass", url.Values{"ids": {id}, "action": {"delete"}})
+	if code != 200 || !strings.Contains(body, "Delete 1 queue entry?") || !strings.Contains(body, `name="confirmed" value="1"`) {
+		t.Errorf("delete without confirmation: %d", code)
+	}
+	if n := countQueue(t, a.st); n == 0 {
+		t.Error("deleted before the admin confirmed")
+	}
+	_, loc = c.post("/admin/salesforce/queue/mass", url.Values{"ids": {id}, "action": {"delete"}, "confirmed": {"1"}})
+	if msg := c.follow(loc); !strings.Contains(msg, "You deleted 1 queue entry.") {
 		t.Errorf("delete said %q", msg)
 	}
 	_, body, _ = c.get("/admin/salesforce/queue/progress")
@@ -378,7 +385,7 @@ func TestNoPageShowsGoOrSQL(t *testing.T) {
 	a.st.DB().Exec(`RENAME TABLE sales_order_grid TO gone_grid`)
 	defer a.st.DB().Exec(`RENAME TABLE gone_grid TO sales_order_grid`)
 	code, body, _ := c.get("/admin/sales/order")
-	if code != 500 || !strings.Contains(body, "magesync's log") {
+	if code != 500 || !strings.Contains(body, "magesync&#39;s log") {
 		t.Errorf("a failing page: %d %q", code, body)
 	}
 	for _, leak := range []string{"sales_order_grid", "Error 1146", "store:", "doesn't exist", "gone_grid"} {
@@ -541,5 +548,28 @@ func TestPagePastTheEnd(t *testing.T) {
 	a.st.Enqueue(context.Background(), []uint32{1, 2, 3}, store.ReasonManual)
 	if _, body, _ := c.get("/admin/salesforce/queue?p=999"); strings.Count(body, `name="ids"`) != 3 {
 		t.Errorf("queue page 999: %d rows", strings.Count(body, `name="ids"`))
+	}
+}
+
+// TestProblemsInTheAdminFrame: 404 and 500 answer in the admin frame, in
+// words, for a signed-in admin.
+func TestProblemsInTheAdminFrame(t *testing.T) {
+	a := newApp(t, 1)
+	c := a.login()
+	for _, p := range []string{"/admin/sales/order/999", "/admin/no/such/page", "/admin/sales/order/abc"} {
+		code, body, _ := c.get(p)
+		if code != 404 || !strings.Contains(body, `class="rail"`) || !strings.Contains(body, "There is no page at this address") {
+			t.Errorf("GET %s: %d, want 404 in the admin frame", p, code)
+		}
+	}
+	a.st.DB().Exec(`RENAME TABLE sales_order_grid TO gone_grid2`)
+	code, body, _ := c.get("/admin/sales/order")
+	a.st.DB().Exec(`RENAME TABLE gone_grid2 TO sales_order_grid`)
+	if code != 500 || !strings.Contains(body, `class="rail"`) || !strings.Contains(body, "Something Went Wrong") {
+		t.Errorf("a failing page: %d, want 500 in the admin frame", code)
+	}
+	// Not signed in: no frame, nothing about the admin.
+	if code, body, _ := a.client().get("/admin/no/such/page"); code != 404 || strings.Contains(body, `class="rail"`) {
+		t.Errorf("404 without a session: %d", code)
 	}
 }

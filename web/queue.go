@@ -147,14 +147,27 @@ func (s *Server) queueMass(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.flash(r, "success", fmt.Sprintf("%d orders are queued for Salesforce again.", len(orders)))
+		s.flash(r, "success", plural(len(orders), "order is", "orders are")+" queued for Salesforce again.")
 	case "delete":
+		if r.PostFormValue("confirmed") != "1" {
+			// Deleting asks first, in a page of its own, JavaScript or not.
+			v := views.ConfirmView{Page: s.page(r, "Delete Queue Entries", "salesforce"), Action: "/admin/salesforce/queue/mass",
+				Question: "Delete " + plural(len(ids), "queue entry", "queue entries") + "?",
+				Detail:   "The orders stay as they are in Magento and in Salesforce; only the queue forgets these entries and their messages.",
+				Confirm:  "Delete", CancelURL: "/admin/salesforce/queue",
+				Fields:   []views.Hidden{{Name: "action", Value: "delete"}, {Name: "confirmed", Value: "1"}}}
+			for _, id := range ids {
+				v.Fields = append(v.Fields, views.Hidden{Name: "ids", Value: strconv.FormatUint(id, 10)})
+			}
+			s.render(w, r, http.StatusOK, views.Confirm(v))
+			return
+		}
 		n, err := s.st.DeleteQueueEntries(ctx, ids)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		msg := fmt.Sprintf("You deleted %d queue entries.", n)
+		msg := "You deleted " + plural(int(n), "queue entry", "queue entries") + "."
 		if int(n) < len(ids) {
 			msg += fmt.Sprintf(" %d were being processed and were kept.", len(ids)-int(n))
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"time"
 
 	"github.com/a-h/templ"
@@ -102,7 +103,7 @@ func (s *Server) Handler() http.Handler {
 			})
 		})
 	})
-	r.NotFound(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "Page not found", http.StatusNotFound) })
+	r.NotFound(s.sessions.LoadAndSave(http.HandlerFunc(s.notFound)).ServeHTTP)
 	return r
 }
 
@@ -136,16 +137,52 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 }
 
-// serverError logs err and tells the admin plainly that something failed.
+// serverError logs err and tells the admin plainly that something failed,
+// in the admin frame for a signed-in admin.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) {
 		return
 	}
 	// The error's text is the log's: a page never shows Go's or SQL's words.
 	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	http.Error(w, "The server could not complete this request. The error is in magesync's log; "+
-		"try again, and if it persists, tell whoever runs magesync the time: "+time.Now().UTC().Format("2006-01-02 15:04:05 UTC")+".",
-		http.StatusInternalServerError)
+	s.problem(w, r, http.StatusInternalServerError, "Something Went Wrong",
+		"magesync could not complete this request. The error is in magesync's log; try again, and if it persists, "+
+			"tell whoever runs magesync the time: "+time.Now().UTC().Format("2006-01-02 15:04:05 UTC")+".")
+}
+
+// notFound is the 404 page.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.problem(w, r, http.StatusNotFound, "Page Not Found",
+		"There is no page at this address: it may have been typed wrong, or the order it named does not exist.")
+}
+
+// problem answers status with text: in the admin frame for a signed-in
+// admin whose account still holds, in plain text for anyone else.
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	ctx := r.Context()
+	if _, ok := ctx.Value(accessKey{}).(store.Access); !ok {
+		if id := s.sessionUser(r); id != 0 {
+			if a, err := s.st.AdminAccount(ctx, uint32(id)); err == nil && a.RoleID == s.sessions.GetInt64(ctx, "role_id") {
+				r = r.WithContext(context.WithValue(ctx, accessKey{}, a))
+			}
+		}
+	}
+	if _, ok := r.Context().Value(accessKey{}).(store.Access); !ok {
+		http.Error(w, title+": "+text, status)
+		return
+	}
+	s.render(w, r, status, views.Problem(s.page(r, title, ""), text))
+}
+
+// sessionUser is the signed-in admin's id, 0 when there is none or no
+// session was loaded for this request.
+func (s *Server) sessionUser(r *http.Request) (id int64) {
+	defer func() {
+		if recover() != nil { // no session in this request's context
+			id = 0
+		}
+	}()
+	return s.sessions.GetInt64(r.Context(), "user_id")
 }
 
 // flash keeps a message for the next page (POST-redirect-GET).
@@ -189,4 +226,12 @@ func formatTime(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	return t.In(loc).Format("Jan 2, 2006 3:04:05 PM")
+}
+
+// plural says n things in words: "1 order is", "3 orders are".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

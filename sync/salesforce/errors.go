@@ -53,9 +53,11 @@ func (e *APIError) Message() string { return detailsMessage(e.Errors) }
 func detailsMessage(ds []ErrorDetail) string {
 	parts := make([]string, 0, len(ds))
 	for _, d := range ds {
+		// As Salesforce's own tools and connectors print it:
+		// "<message>, fields [Status]".
 		m := d.Message
-		if len(d.Fields) > 0 && !strings.Contains(m, d.Fields[0]) {
-			m += " [" + strings.Join(d.Fields, ", ") + "]"
+		if len(d.Fields) > 0 {
+			m += ", fields [" + strings.Join(d.Fields, ", ") + "]"
 		}
 		parts = append(parts, d.Code()+": "+m)
 	}
