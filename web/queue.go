@@ -155,7 +155,7 @@ func (s *Server) queueMass(w http.ResponseWriter, r *http.Request) {
 				Question: "Delete " + plural(len(ids), "queue entry", "queue entries") + "?",
 				Detail:   "The orders stay as they are in Magento and in Salesforce; only the queue forgets these entries and their messages.",
 				Confirm:  "Delete", CancelURL: "/admin/salesforce/queue",
-				Fields:   []views.Hidden{{Name: "action", Value: "delete"}, {Name: "confirmed", Value: "1"}}}
+				Fields: []views.Hidden{{Name: "action", Value: "delete"}, {Name: "confirmed", Value: "1"}}}
 			for _, id := range ids {
 				v.Fields = append(v.Fields, views.Hidden{Name: "ids", Value: strconv.FormatUint(id, 10)})
 			}
