@@ -41,6 +41,55 @@
     sync();
   });
 
+  // A sync button shows at once that it is working, and a form is sent once.
+  Array.prototype.forEach.call(document.querySelectorAll("form"), function (f) {
+    var sent = false;
+    f.addEventListener("submit", function (e) {
+      var b = e.submitter;
+      if (!b || !b.hasAttribute("data-busy")) return;
+      if (sent) { e.preventDefault(); return; }
+      sent = true;
+      b.textContent = b.getAttribute("data-busy");
+      b.setAttribute("aria-busy", "true");
+      document.body.classList.add("busy");
+    });
+  });
+
+  // Rows shown as pending update themselves when their sync is done.
+  var pending = function () { return Array.prototype.slice.call(document.querySelectorAll("td[data-pending-order]")); };
+  var glyphs = { in_sync: "\u2714", pending: "\u23F3", error: "\u2716", not_in_sync: "!" };
+  if (pending().length) {
+    var tries = 0;
+    var check = function () {
+      var cells = pending();
+      if (!cells.length || ++tries > 150) return;
+      var ids = cells.map(function (c) { return c.getAttribute("data-pending-order"); });
+      fetch("/admin/sales/order/marks?ids=" + ids.join(","), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (marks) {
+        cells.forEach(function (cell) {
+          var m = marks[cell.getAttribute("data-pending-order")];
+          if (!m || m.state === "pending") return;
+          var badge = cell.querySelector(".sync");
+          badge.className = "sync sync-" + m.state;
+          badge.title = m.title || "";
+          badge.querySelector(".sync-icon").textContent = glyphs[m.state] || "";
+          badge.querySelector(".sync-label").textContent = m.label;
+          var hidden = badge.querySelector(".visually-hidden");
+          if (hidden) hidden.textContent = m.title ? ": " + m.title : "";
+          cell.removeAttribute("data-pending-order");
+          var sf = cell.nextElementSibling;
+          if (sf && m.sfId && !sf.querySelector("a")) {
+            var a = document.createElement("a");
+            a.className = "sf-link"; a.target = "_blank"; a.rel = "noopener noreferrer";
+            a.href = m.sfUrl || "#"; a.textContent = m.sfId;
+            sf.appendChild(a);
+          }
+        });
+        setTimeout(check, 2000);
+      }).catch(function () { setTimeout(check, 5000); });
+    };
+    setTimeout(check, 2000);
+  }
+
   // Live queue progress.
   var box = document.getElementById("progress");
   if (box) {

@@ -61,9 +61,9 @@ type Hidden struct{ Name, Value string }
 
 // SyncMark is an order's Salesforce sync status as the grid shows it.
 type SyncMark struct {
-	State string // in_sync, not_in_sync, pending, error
-	Label string // "In sync", …
-	Title string // hover text: the error or why
+	State string `json:"state"` // in_sync, not_in_sync, pending, error
+	Label string `json:"label"` // "In sync", …
+	Title string `json:"title"` // hover text: the error or why
 }
 
 // GridRow is one order in the orders grid.
@@ -122,7 +122,8 @@ type OrderView struct {
 	ID                uint32
 	IncrementID       string
 	Tab               string // "info" or "salesforce"
-	BackURL           string
+	BackURL           string // the grid as the admin left it
+	HereURL           string // this tab: where Salesforce Sync comes back to
 	InfoURL, SFTabURL string
 	SyncURL, SaveURL  string
 	Date, Status      string

@@ -380,3 +380,34 @@ func TestBrowserSettingsDriveTheEngine(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/sales/order?sync=in_sync&search=%s", base, store.OrderKey(auto))))
 	shot(t, ctx, "10-grid-after-automatic-sync")
 }
+
+// TestBrowserSlowSalesforce: with Salesforce taking 3 s a call, a sync
+// click shows it is working at once, answers before Salesforce is done that
+// the order finishes in the background, and the row updates itself.
+func TestBrowserSlowSalesforce(t *testing.T) {
+	a := newApp(t, 3)
+	ctx := browser(t)
+	base := a.srv.URL
+	do(t, ctx, chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.ID("username")))
+	do(t, ctx, chromedp.SendKeys(chromedp.ID("username"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	req, _ := http.NewRequest("PUT", a.sim.URL+"/_sim/faults", strings.NewReader(`{"latencyMs":3000}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order?sort=id&dir=asc"), chromedp.WaitVisible(chromedp.CSS("table.data-grid")),
+		chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) .row-actions summary`)))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`tbody tr:nth-child(1) .row-menu button`)))
+	if busy, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.body.classList.contains("busy")`)); !busy {
+		t.Error("no sign of work right after the click")
+	}
+	// The answer comes before Salesforce is done (its calls take 3 s each).
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(".message-notice")))
+	if got := text(t, ctx, ".message-notice"); !strings.Contains(got, "finishes in the background") {
+		t.Errorf("the answer said %q", got)
+	}
+	shot(t, ctx, "09-slow-sync-queued")
+	// The row turns green by itself, no reload.
+	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`tbody tr:nth-child(1) .sync-in_sync`)), chromedp.WaitVisible(chromedp.CSS(`tbody tr:nth-child(1) a.sf-link`)))
+	shot(t, ctx, "10-slow-sync-done")
+}

@@ -69,12 +69,16 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	loc := s.location(ctx)
 	v := views.OrderView{Page: s.page(r, "# "+o.IncrementID, "sales"), ID: o.EntityID, IncrementID: o.IncrementID,
-		Tab: "info", BackURL: "/admin/sales/order"}
+		Tab: "info", BackURL: s.gridURL(r)}
 	if r.URL.Query().Get("tab") == "salesforce" {
 		v.Tab = "salesforce"
 	}
 	base := fmt.Sprintf("/admin/sales/order/%d", o.EntityID)
 	v.InfoURL, v.SFTabURL, v.SyncURL, v.SaveURL = base, base+"?tab=salesforce", base+"/sync", base+"/salesforce"
+	v.HereURL = v.InfoURL
+	if v.Tab == "salesforce" {
+		v.HereURL = v.SFTabURL
+	}
 	statuses, err := s.st.OrderStatuses(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -181,7 +185,7 @@ func (s *Server) orderSync(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := r.PostFormValue("back")
-	if !localAdminPath(back) {
+	if !localAdminPath(back) || !strings.HasPrefix(back, "/admin/sales/order") {
 		back = fmt.Sprintf("/admin/sales/order/%d", o.EntityID)
 	}
 	s.syncAndReport(w, r, []uint32{o.EntityID}, store.ReasonManual, back)
@@ -299,8 +303,12 @@ func (s *Server) syncAndReport(w http.ResponseWriter, r *http.Request, ids []uin
 	case done > 0:
 		s.flash(r, "success", fmt.Sprintf("%d of %d orders are in Salesforce.", done, len(entries)))
 	}
-	if open > 0 {
-		s.flash(r, "notice", fmt.Sprintf("%d of %d orders are still queued for Salesforce; the grid and the queue page show them when they are done.",
+	switch {
+	case open == 1 && len(entries) == 1:
+		s.flash(r, "notice", fmt.Sprintf("Order #%s is queued for Salesforce, which is taking its time: the sync finishes in the background, and the grid shows it when it is done.",
+			entries[0].IncrementID))
+	case open > 0:
+		s.flash(r, "notice", fmt.Sprintf("%d of %d orders are still queued for Salesforce: they finish in the background, and the grid and the queue page show them when they are done.",
 			open, len(entries)))
 	}
 	s.redirect(w, r, back)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -125,6 +126,8 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	loc := s.location(ctx)
 	q, bad := gridState(r.URL.Query(), loc)
+	// The order page's Back returns here, filters, sort and page kept.
+	s.sessions.Put(ctx, "grid_url", r.URL.RequestURI())
 	rows, total, err := s.st.OrderGrid(ctx, q)
 	if err == nil && len(rows) == 0 && total > 0 && q.Page > 1 {
 		// Past the end (an old link, a page typed): the last page.
@@ -301,4 +304,50 @@ func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
 		reason = store.ReasonManual
 	}
 	s.syncAndReport(w, r, ids, reason, back)
+}
+
+// gridURL is the orders grid as the admin last saw it.
+func (s *Server) gridURL(r *http.Request) string {
+	if u := s.sessions.GetString(r.Context(), "grid_url"); localAdminPath(u) && strings.HasPrefix(u, "/admin/sales/order") {
+		return u
+	}
+	return "/admin/sales/order"
+}
+
+// ordersMarks answers the grid's poll for orders it shows as pending: each
+// order's sync mark and Salesforce Order ID, as JSON.
+func (s *Server) ordersMarks(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var ids []uint32
+	for _, raw := range strings.Split(r.URL.Query().Get("ids"), ",") {
+		if id, err := strconv.ParseUint(raw, 10, 32); err == nil && len(ids) < 200 {
+			ids = append(ids, uint32(id))
+		}
+	}
+	objs, err := s.st.OrderObjects(ctx, ids)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	type mark struct {
+		views.SyncMark
+		SFID  string `json:"sfId"`
+		SFURL string `json:"sfUrl"`
+	}
+	out := map[string]mark{}
+	instance := s.instanceURL(r)
+	for _, id := range ids {
+		for _, o := range objs[id] {
+			if o.Kind != store.KindOrder {
+				continue
+			}
+			m := mark{SyncMark: syncMark(o.State, o.LastError), SFID: o.SFID}
+			if o.SFID != "" && instance != "" {
+				m.SFURL = salesforce.RecordURL(instance, "Order", o.SFID)
+			}
+			out[strconv.FormatUint(uint64(id), 10)] = m
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
 }

@@ -573,3 +573,24 @@ func TestProblemsInTheAdminFrame(t *testing.T) {
 		t.Errorf("404 without a session: %d", code)
 	}
 }
+
+// TestOrderPageKeepsThePlace: Back returns to the grid as it was left, and
+// Salesforce Sync on the Salesforce tab returns to that tab.
+func TestOrderPageKeepsThePlace(t *testing.T) {
+	a := newApp(t, 30)
+	c := a.login()
+	grid := "/admin/sales/order?dir=asc&limit=20&p=2&sort=grand_total&status=pending"
+	c.get(grid)
+	_, body, _ := c.get("/admin/sales/order/3")
+	if !strings.Contains(body, `class="button back" href="`+strings.ReplaceAll(grid, "&", "&amp;")+`"`) {
+		t.Error("Back does not return to the grid as it was left")
+	}
+	_, body, _ = c.get("/admin/sales/order/3?tab=salesforce")
+	m := regexp.MustCompile(`name="back" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the sync form carries no way back")
+	}
+	if _, loc := c.post("/admin/sales/order/3/sync", url.Values{"back": {strings.ReplaceAll(m[1], "&amp;", "&")}}); loc != "/admin/sales/order/3?tab=salesforce" {
+		t.Errorf("Salesforce Sync on the Salesforce tab went to %q", loc)
+	}
+}

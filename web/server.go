@@ -28,7 +28,8 @@ type Config struct {
 	Getenv    func(string) string // MAGESYNC_SF_* overrides, shown on the connection page
 	Logger    *slog.Logger
 	// SyncWait is how long a sync click waits for its outcome before
-	// saying the order is queued; 10 s by default.
+	// saying the order is queued and finishes in the background; 2 s by
+	// default, so that a slow Salesforce never holds the admin.
 	SyncWait time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client; from any other peer the header is ignored.
@@ -54,7 +55,7 @@ func New(st *store.Store, eng *engine.Engine, cfg Config) *Server {
 		cfg.Getenv = func(string) string { return "" }
 	}
 	if cfg.SyncWait == 0 {
-		cfg.SyncWait = 10 * time.Second
+		cfg.SyncWait = 2 * time.Second
 	}
 	sm := scs.New()
 	sm.Store = st.Sessions()
@@ -84,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireResource(store.ResourceSalesOrder))
 				r.Get("/admin/sales/order", s.ordersGrid)
+				r.Get("/admin/sales/order/marks", s.ordersMarks)
 				r.Post("/admin/sales/order/sync", s.ordersSync)
 				r.Get("/admin/sales/order/{id}", s.orderView)
 				r.Post("/admin/sales/order/{id}/sync", s.orderSync)
