@@ -16,6 +16,7 @@ generate: ## regenerate the templ views (*_templ.go)
 
 test: ## run every test against a real MariaDB (started privately when none answers) and headless Chromium
 	.ci/ensure-chromium
+	.ci/ensure-axe
 	.ci/with-mariadb $(GO) test -race -count=1 -timeout 12m ./...
 
 lint: ## go vet and a gofmt check
