@@ -70,7 +70,8 @@ type SyncMark struct {
 type GridRow struct {
 	ID            uint32
 	IncrementID   string
-	PurchasePoint string
+	PurchasePoint string // the store view, on one line
+	PurchasePath  string // website / store / store view, for hover
 	PurchaseDate  string
 	BillTo        string
 	ShipTo        string

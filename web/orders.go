@@ -207,7 +207,11 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 
 	instance := s.instanceURL(r)
 	for _, row := range rows {
-		gr := views.GridRow{ID: row.EntityID, IncrementID: row.IncrementID, PurchasePoint: row.StoreName,
+		// Magento keeps website, store and store view in lines; the grid
+		// shows the view and keeps the rest for hover.
+		lines := strings.Split(strings.TrimSpace(row.StoreName), "\n")
+		gr := views.GridRow{ID: row.EntityID, IncrementID: row.IncrementID, PurchasePoint: strings.TrimSpace(lines[len(lines)-1]),
+			PurchasePath: strings.Join(lines, " / "),
 			PurchaseDate: formatTime(row.CreatedAt.Time, loc), BillTo: row.BillingName, ShipTo: row.ShippingName,
 			BaseTotal: money(row.BaseGrandTotal, row.BaseCurrency), Total: money(row.GrandTotal, row.OrderCurrency),
 			Status: orLabel(labels, row.Status), Sync: syncMark(row.SyncState, row.SyncError), SFID: row.SFID,
