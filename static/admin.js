@@ -1,6 +1,8 @@
 // magesync admin: small enhancements; every page works without them.
 (function () {
   "use strict";
+  // With JavaScript, buttons that only stand in for it (.js-hide) go.
+  document.documentElement.classList.add("js");
   // Select all on this page; count what is selected.
   var page = document.getElementById("select-page");
   var boxes = function () { return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"]')); };
@@ -17,9 +19,17 @@
   boxes().forEach(function (b) { b.addEventListener("change", count); });
   if (all) all.addEventListener("change", count);
 
-  // Page-size selects submit on change.
+  // Page-size selects submit on change; so does an Actions menu, once an
+  // action is chosen (as Magento's does).
   Array.prototype.forEach.call(document.querySelectorAll("select.autosubmit"), function (s) {
     s.addEventListener("change", function () { s.form.submit(); });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll("select.autosubmit-action"), function (s) {
+    s.addEventListener("change", function () {
+      if (!s.value) return;
+      var b = s.form.querySelector("button[type=submit][data-busy]");
+      if (s.form.requestSubmit) s.form.requestSubmit(b || undefined); else s.form.submit();
+    });
   });
 
   // "Use system value" disables its input.

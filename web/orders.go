@@ -274,6 +274,11 @@ func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
 	if !localAdminPath(back) {
 		back = "/admin/sales/order"
 	}
+	if r.PostForm.Has("action") && r.PostFormValue("action") == "" {
+		s.flash(r, "error", "Please choose an action.")
+		s.redirect(w, r, back)
+		return
+	}
 	var ids []uint32
 	if r.PostFormValue("all") == "1" {
 		q, _ := gridState(r.PostForm, s.location(ctx))

@@ -46,7 +46,7 @@ func TestOrdersGrid(t *testing.T) {
 			t.Errorf("column %q missing", col)
 		}
 	}
-	if strings.Count(body, `name="ids"`) != 20 || !strings.Contains(body, "Page 1 of 3") {
+	if strings.Count(body, `name="ids"`) != 20 || !strings.Contains(body, `name="p" value="1" min="1" max="3"`) {
 		t.Error("first page is not 20 rows of 3 pages")
 	}
 	// Filters.
@@ -592,5 +592,22 @@ func TestOrderPageKeepsThePlace(t *testing.T) {
 	}
 	if _, loc := c.post("/admin/sales/order/3/sync", url.Values{"back": {strings.ReplaceAll(m[1], "&amp;", "&")}}); loc != "/admin/sales/order/3?tab=salesforce" {
 		t.Errorf("Salesforce Sync on the Salesforce tab went to %q", loc)
+	}
+}
+
+// TestGridToolbar: the page-number box goes to a page; an Actions menu
+// left at "Actions" does nothing but say so.
+func TestGridToolbar(t *testing.T) {
+	a := newApp(t, 45)
+	c := a.login()
+	_, body, _ := c.get("/admin/sales/order?sort=id&dir=asc&p=3")
+	if !strings.Contains(body, `name="p" value="3" min="1" max="3"`) || strings.Count(body, `name="ids"`) != 5 {
+		t.Error("the page box does not take the grid to page 3")
+	}
+	if code, loc := c.post("/admin/sales/order/sync", url.Values{"action": {""}, "ids": {"1"}}); code != 303 || !strings.Contains(c.follow(loc), "Please choose an action") {
+		t.Errorf("an empty action: %d", code)
+	}
+	if n := countQueue(t, a.st); n != 0 {
+		t.Errorf("%d orders queued without an action", n)
 	}
 }
