@@ -100,6 +100,17 @@
     setTimeout(check, 2000);
   }
 
+  // Cancel closes the filter panel and forgets what was typed in it.
+  Array.prototype.forEach.call(document.querySelectorAll("a.filter-cancel"), function (a) {
+    a.addEventListener("click", function (e) {
+      var panel = a.closest("details"), form = a.closest("form");
+      if (!panel || !form) return;
+      e.preventDefault();
+      form.reset();
+      panel.open = false;
+    });
+  });
+
   // Live queue progress.
   var box = document.getElementById("progress");
   if (box) {

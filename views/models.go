@@ -99,7 +99,12 @@ type GridView struct {
 	State    []Hidden // the grid's filters, carried by the mass action
 	Filtered bool
 	ClearURL string
+	HereURL  string // the grid as it is: Cancel returns to it
+	Chips    []Chip // the active filters
 }
+
+// Chip is an active filter, with the link that removes it.
+type Chip struct{ Label, RemoveURL string }
 
 // OrderItem is one item on the order page.
 type OrderItem struct {

@@ -190,6 +190,8 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 		v.Columns = append(v.Columns, col)
 	}
 	v.Pager = pager(q.Page, q.Size, total, func(p int) string { return link(func(u url.Values) { u.Set("p", strconv.Itoa(p)) }) })
+	v.HereURL = r.URL.RequestURI()
+	v.Chips = filterChips(q, loc, labels, link)
 	for k, vals := range stateValues(q, loc, true) {
 		if k == "limit" {
 			continue
@@ -359,4 +361,42 @@ func (s *Server) ordersMarks(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
+}
+
+// filterChips lists the grid's active filters, each with a link to the
+// grid without it (sort and page size kept, back to page 1).
+func filterChips(q store.GridQuery, loc *time.Location, labels map[string]string, link func(func(url.Values)) string) []views.Chip {
+	var chips []views.Chip
+	without := func(key, value string) string {
+		return link(func(u url.Values) {
+			u.Del("p")
+			if value == "" {
+				u.Del(key)
+				return
+			}
+			u[key] = slices.DeleteFunc(slices.Clone(u[key]), func(s string) bool { return s == value })
+		})
+	}
+	if q.Keyword != "" {
+		chips = append(chips, views.Chip{Label: "Keyword: " + q.Keyword, RemoveURL: without("search", "")})
+	}
+	if !q.From.IsZero() {
+		chips = append(chips, views.Chip{Label: "Purchase Date from " + q.From.In(loc).Format("Jan 2, 2006"), RemoveURL: without("from", "")})
+	}
+	if !q.To.IsZero() {
+		chips = append(chips, views.Chip{Label: "Purchase Date to " + q.To.In(loc).AddDate(0, 0, -1).Format("Jan 2, 2006"), RemoveURL: without("to", "")})
+	}
+	for _, st := range q.Statuses {
+		chips = append(chips, views.Chip{Label: "Status: " + orLabel(labels, st), RemoveURL: without("status", st)})
+	}
+	if q.Sync != "" {
+		label := string(q.Sync)
+		for _, o := range syncLabels {
+			if o.Value == string(q.Sync) {
+				label = o.Label
+			}
+		}
+		chips = append(chips, views.Chip{Label: "Salesforce Sync Status: " + label, RemoveURL: without("sync", "")})
+	}
+	return chips
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -609,5 +610,31 @@ func TestGridToolbar(t *testing.T) {
 	}
 	if n := countQueue(t, a.st); n != 0 {
 		t.Errorf("%d orders queued without an action", n)
+	}
+}
+
+// TestFilterChips: each active filter shows as a chip whose ✕ removes it
+// alone; Clear all removes them all.
+func TestFilterChips(t *testing.T) {
+	a := newApp(t, 30)
+	c := a.login()
+	_, body, _ := c.get("/admin/sales/order?status=pending&status=processing&sync=not_in_sync&search=Kowalski&sort=grand_total&dir=asc")
+	for _, want := range []string{"Status: Pending", "Status: Processing", "Salesforce Sync Status: Not in sync", "Keyword: Kowalski", "Clear all"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no chip %q", want)
+		}
+	}
+	m := regexp.MustCompile(`<a href="([^"]+)" aria-label="Remove filter Status: Pending"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the Pending chip has no remove link")
+	}
+	u, _ := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+	q := u.Query()
+	if slices.Contains(q["status"], "pending") || !slices.Contains(q["status"], "processing") || q.Get("sync") != "not_in_sync" ||
+		q.Get("search") != "Kowalski" || q.Get("sort") != "grand_total" {
+		t.Errorf("removing Pending leaves %v", q)
+	}
+	if _, body, _ := c.get("/admin/sales/order"); strings.Contains(body, "Active filters") {
+		t.Error("chips without filters")
 	}
 }
