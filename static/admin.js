@@ -100,6 +100,21 @@
     setTimeout(check, 2000);
   }
 
+  // Row menus: one open at a time; Escape or a click elsewhere closes them.
+  var menus = function () { return Array.prototype.slice.call(document.querySelectorAll("details.row-actions[open]")); };
+  Array.prototype.forEach.call(document.querySelectorAll("details.row-actions"), function (d) {
+    d.addEventListener("toggle", function () {
+      if (d.open) menus().forEach(function (o) { if (o !== d) o.open = false; });
+    });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    menus().forEach(function (d) { d.open = false; d.querySelector("summary").focus(); });
+  });
+  document.addEventListener("click", function (e) {
+    menus().forEach(function (d) { if (!d.contains(e.target)) d.open = false; });
+  });
+
   // Cancel closes the filter panel and forgets what was typed in it.
   Array.prototype.forEach.call(document.querySelectorAll("a.filter-cancel"), function (a) {
     a.addEventListener("click", function (e) {

@@ -67,3 +67,52 @@ func TestGridFitsALaptop(t *testing.T) {
 		shot(t, ctx, "grid-"+size.name)
 	}
 }
+
+// TestRowMenu: the row's Select menu opens over the grid under its button
+// (the row keeps its height), by mouse or keyboard, and closes on Escape
+// and on a click elsewhere.
+func TestRowMenu(t *testing.T) {
+	a := newApp(t, 5)
+	ctx := browser(t)
+	base := a.srv.URL
+	do(t, ctx, chromedp.EmulateViewport(1366, 768), chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	row := `tbody tr:nth-child(2)`
+	height := func() int {
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[int](`Math.round(document.querySelector("`+row+`").getBoundingClientRect().height)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	open := func() bool {
+		o, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+row+` details.row-actions").open`))
+		return o
+	}
+	before := height()
+	do(t, ctx, chromedp.Click(chromedp.CSS(row+` .row-actions summary`)), chromedp.WaitVisible(chromedp.CSS(row+` .row-menu`)))
+	below, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+row+` .row-menu").getBoundingClientRect().top >=
+		document.querySelector("`+row+` .row-actions summary").getBoundingClientRect().bottom`))
+	if h := height(); h != before || !below {
+		t.Errorf("the open menu made the row %d px tall (was %d); under its button: %v", h, before, below)
+	}
+	shot(t, ctx, "grid-row-menu")
+	do(t, ctx, chromedp.KeyEvent("\x1b")) // Escape
+	if open() {
+		t.Error("Escape did not close the menu")
+	}
+	do(t, ctx, chromedp.Click(chromedp.CSS(row+` .row-actions summary`)), chromedp.Click(chromedp.CSS("h1")))
+	if open() {
+		t.Error("a click elsewhere did not close the menu")
+	}
+	// Keyboard: focus the button, Enter opens, Tab reaches View.
+	do(t, ctx, chromedp.Focus(chromedp.CSS(row+` .row-actions summary`)), chromedp.KeyEvent("\r"))
+	if !open() {
+		t.Fatal("Enter on Select did not open the menu")
+	}
+	do(t, ctx, chromedp.KeyEvent("\t"))
+	if got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.textContent`)); got != "View" {
+		t.Errorf("Tab from Select reaches %q, want View", got)
+	}
+}
