@@ -101,3 +101,26 @@ func (s *Store) AdminAccount(ctx context.Context, userID uint32) (Access, error)
 	}
 	return a, nil
 }
+
+// AdminPref reads one of an admin's own choices ("" when never made).
+func (s *Store) AdminPref(ctx context.Context, userID uint32, name string) (string, error) {
+	var v string
+	err := s.db.GetContext(ctx, &v, `SELECT value FROM magesync_admin_pref WHERE user_id = ? AND name = ?`, userID, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: read %s of admin %d: %w", name, userID, err)
+	}
+	return v, nil
+}
+
+// SetAdminPref keeps one of an admin's own choices.
+func (s *Store) SetAdminPref(ctx context.Context, userID uint32, name, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO magesync_admin_pref (user_id, name, value) VALUES (?, ?, ?)
+		ON DUPLICATE KEY UPDATE value = VALUES(value)`, userID, name, value)
+	if err != nil {
+		return fmt.Errorf("store: keep %s of admin %d: %w", name, userID, err)
+	}
+	return nil
+}

@@ -101,6 +101,9 @@ type GridView struct {
 	ClearURL string
 	HereURL  string // the grid as it is: Cancel returns to it
 	Chips    []Chip // the active filters
+	// The admin's columns: Show by key; ColumnChoices for the Columns control.
+	Show          map[string]bool
+	ColumnChoices []Option
 }
 
 // Chip is an active filter, with the link that removes it.

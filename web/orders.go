@@ -170,9 +170,20 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 		change(u)
 		return "/admin/sales/order?" + u.Encode()
 	}
-	for _, c := range []struct{ key, label string }{{"id", "ID"}, {"purchase_point", "Purchase Point"}, {"created_at", "Purchase Date"},
-		{"billing_name", "Bill-to Name"}, {"shipping_name", "Ship-to Name"}, {"base_grand_total", "Grand Total (Base)"},
-		{"grand_total", "Grand Total (Purchased)"}, {"status", "Status"}, {"sync", "Salesforce Sync Status"}, {"sf_id", "Salesforce Order ID"}} {
+	hidden, err := s.hiddenColumns(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Show = map[string]bool{}
+	for _, c := range gridColumns {
+		v.Show[c.key] = !hidden[c.key]
+		if c.key != "id" {
+			v.ColumnChoices = append(v.ColumnChoices, views.Option{Value: c.key, Label: c.label, Selected: !hidden[c.key]})
+		}
+		if hidden[c.key] {
+			continue
+		}
 		col := views.Column{Label: c.label, AriaSort: "none"}
 		desc := c.key == "created_at" || c.key == "id"
 		if q.Sort == c.key {
@@ -399,4 +410,47 @@ func filterChips(q store.GridQuery, loc *time.Location, labels map[string]string
 		chips = append(chips, views.Chip{Label: "Salesforce Sync Status: " + label, RemoveURL: without("sync", "")})
 	}
 	return chips
+}
+
+// gridColumns are the orders grid's columns, as Magento's and magesync's.
+var gridColumns = []struct{ key, label string }{{"id", "ID"}, {"purchase_point", "Purchase Point"}, {"created_at", "Purchase Date"},
+	{"billing_name", "Bill-to Name"}, {"shipping_name", "Ship-to Name"}, {"base_grand_total", "Grand Total (Base)"},
+	{"grand_total", "Grand Total (Purchased)"}, {"status", "Status"}, {"sync", "Salesforce Sync Status"}, {"sf_id", "Salesforce Order ID"}}
+
+const prefHiddenColumns = "grid_hidden_columns"
+
+// hiddenColumns are the columns the signed-in admin chose not to see.
+func (s *Server) hiddenColumns(r *http.Request) (map[string]bool, error) {
+	raw, err := s.st.AdminPref(r.Context(), uint32(s.sessions.GetInt64(r.Context(), "user_id")), prefHiddenColumns)
+	hidden := map[string]bool{}
+	for _, k := range strings.Split(raw, ",") {
+		if k != "" && k != "id" {
+			hidden[k] = true
+		}
+	}
+	return hidden, err
+}
+
+// ordersColumns keeps the admin's choice of columns: every known column
+// not ticked is hidden, for this admin only.
+func (s *Server) ordersColumns(w http.ResponseWriter, r *http.Request) {
+	shown := map[string]bool{}
+	for _, k := range r.PostForm["show"] {
+		shown[k] = true
+	}
+	var hidden []string
+	for _, c := range gridColumns {
+		if c.key != "id" && !shown[c.key] {
+			hidden = append(hidden, c.key)
+		}
+	}
+	if err := s.st.SetAdminPref(r.Context(), uint32(s.sessions.GetInt64(r.Context(), "user_id")), prefHiddenColumns, strings.Join(hidden, ",")); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	back := r.PostFormValue("back")
+	if !localAdminPath(back) || !strings.HasPrefix(back, "/admin/sales/order") {
+		back = "/admin/sales/order"
+	}
+	s.redirect(w, r, back)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"magesync/store"
+	"magesync/store/magentodb"
 )
 
 // flash follows a redirect and returns the page's messages.
@@ -636,5 +637,35 @@ func TestFilterChips(t *testing.T) {
 	}
 	if _, body, _ := c.get("/admin/sales/order"); strings.Contains(body, "Active filters") {
 		t.Error("chips without filters")
+	}
+}
+
+// TestColumnsPerAdmin: the Columns control hides columns for the admin who
+// chose so, and remembers it across sessions; others keep theirs.
+func TestColumnsPerAdmin(t *testing.T) {
+	a := newApp(t, 3)
+	c := a.login()
+	form := url.Values{"back": {"/admin/sales/order?sort=id"}}
+	for _, k := range []string{"created_at", "billing_name", "shipping_name", "base_grand_total", "grand_total", "sync", "sf_id"} {
+		form.Add("show", k)
+	}
+	if code, loc := c.post("/admin/sales/order/columns", form); code != 303 || loc != "/admin/sales/order?sort=id" {
+		t.Fatalf("columns: %d %s", code, loc)
+	}
+	_, body, _ := c.get("/admin/sales/order")
+	if strings.Contains(body, ">Purchase Point<") || strings.Contains(body, ">Status</a>") || !strings.Contains(body, ">Bill-to Name<") {
+		t.Error("the chosen columns are not the ones shown")
+	}
+	if strings.Count(body, `class="clip purchase-point"`) != 0 {
+		t.Error("a hidden column's cells are still there")
+	}
+	// A new session of the same admin keeps it; another admin does not see it.
+	_, body, _ = a.login().get("/admin/sales/order")
+	if strings.Contains(body, ">Purchase Point<") {
+		t.Error("the choice was not remembered for the admin")
+	}
+	magentodb.CreateAdmin(context.Background(), a.st.DB().DB, "other", password, "o@example.com")
+	if _, body, _ := a.login2("other").get("/admin/sales/order"); !strings.Contains(body, ">Purchase Point<") {
+		t.Error("another admin lost a column")
 	}
 }

@@ -86,6 +86,7 @@ func (s *Server) Handler() http.Handler {
 				r.Use(s.requireResource(store.ResourceSalesOrder))
 				r.Get("/admin/sales/order", s.ordersGrid)
 				r.Get("/admin/sales/order/marks", s.ordersMarks)
+				r.Post("/admin/sales/order/columns", s.ordersColumns)
 				r.Post("/admin/sales/order/sync", s.ordersSync)
 				r.Get("/admin/sales/order/{id}", s.orderView)
 				r.Post("/admin/sales/order/{id}/sync", s.orderSync)

@@ -144,7 +144,7 @@ func (a *app) login() *client {
 var pages = []string{"/admin", "/admin/sales/order", "/admin/sales/order/1", "/admin/sales/order/1?tab=salesforce",
 	"/admin/salesforce/orders/config", "/admin/salesforce/queue", "/admin/salesforce/queue/progress", "/admin/salesforce/connection"}
 
-var posts = []string{"/admin/logout", "/admin/sales/order/sync", "/admin/sales/order/1/sync", "/admin/sales/order/1/salesforce",
+var posts = []string{"/admin/logout", "/admin/sales/order/sync", "/admin/sales/order/columns", "/admin/salesforce/queue/resume", "/admin/sales/order/1/sync", "/admin/sales/order/1/salesforce",
 	"/admin/salesforce/orders/config", "/admin/salesforce/queue/mass", "/admin/salesforce/connection", "/admin/salesforce/connection/test"}
 
 func TestEveryPageNeedsLogin(t *testing.T) {

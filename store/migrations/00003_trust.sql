@@ -17,6 +17,14 @@ CREATE TABLE magesync_meta (
   PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
+-- What each admin chose for themselves: the grid's columns.
+CREATE TABLE magesync_admin_pref (
+  user_id INT UNSIGNED NOT NULL,
+  name VARCHAR(64) NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (user_id, name)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
 -- Failures that were not the order's own (Salesforce unavailable, a row
 -- lock, the network): counted apart from attempts, which they do not use.
 -- magento_key holds what Magento can hold (a SKU is VARCHAR(255)).
@@ -27,6 +35,7 @@ ALTER TABLE magesync_object MODIFY magento_key VARCHAR(255) NOT NULL;
 DELETE FROM magesync_sessions;
 
 -- +goose Down
+DROP TABLE magesync_admin_pref;
 ALTER TABLE magesync_object MODIFY magento_key VARCHAR(191) NOT NULL;
 ALTER TABLE magesync_queue DROP COLUMN retries;
 DROP TABLE magesync_meta;
