@@ -11,7 +11,7 @@ import (
 	"strings"
 )
 
-//go:embed *.css *.js *.svg
+//go:embed *.css *.js *.svg fonts
 var files embed.FS
 
 var versions = func() map[string]string {

@@ -56,6 +56,12 @@ func TestGridFitsALaptop(t *testing.T) {
 	}{{"1366", 1366, 768}, {"1920", 1920, 1080}} {
 		do(t, ctx, chromedp.EmulateViewport(size.w, size.h), chromedp.Navigate(base+"/admin/sales/order?sort=id&dir=asc"),
 			chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+		loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.fonts.ready.then(() =>
+			document.fonts.check("600 14px 'Open Sans'") && [...document.fonts].some(f => f.family.includes("Open Sans") && f.status === "loaded"))`,
+			chromedp.EvalAwaitPromise))
+		if err != nil || !loaded {
+			t.Errorf("Open Sans is not what the page is set in: %v", err)
+		}
 		l := measureGrid(t, ctx)
 		t.Logf("%s: table %d px in a %d px box; tallest row %d px; hidden %v", size.name, l.Table, l.Box, l.MaxRow, l.Hidden)
 		if l.Table > l.Box || len(l.Hidden) > 0 {
