@@ -63,6 +63,11 @@ type Item struct {
 	TaxAmount      Decimal  `db:"tax_amount"`
 	TaxPercent     Decimal  `db:"tax_percent"`
 	DiscountAmount Decimal  `db:"discount_amount"` // positive, as Magento stores it on items
+	QtyInvoiced    Decimal  `db:"qty_invoiced"`
+	QtyShipped     Decimal  `db:"qty_shipped"`
+	QtyRefunded    Decimal  `db:"qty_refunded"`
+	QtyCanceled    Decimal  `db:"qty_canceled"`
+	QtyBackordered Decimal  `db:"qty_backordered"`
 	ProductOptions string   `db:"product_options"`
 	Options        []Option `db:"-"`
 	Child          *ChildItem
@@ -223,7 +228,8 @@ func (s *Store) loadItems(ctx context.Context, ids []uint32, byID map[uint32]*Or
 	q, args, err := sqlx.In(`SELECT item_id, order_id, COALESCE(parent_item_id, 0) AS parent_item_id,
 		COALESCE(product_id, 0) AS product_id, COALESCE(product_type, '') AS product_type,
 		COALESCE(sku, '') AS sku, COALESCE(name, '') AS name, qty_ordered, price, original_price,
-		row_total, tax_amount, tax_percent, discount_amount, COALESCE(product_options, '') AS product_options
+		row_total, tax_amount, tax_percent, discount_amount, COALESCE(product_options, '') AS product_options,
+		qty_invoiced, qty_shipped, qty_refunded, qty_canceled, qty_backordered
 		FROM sales_order_item WHERE order_id IN (?) ORDER BY order_id, item_id`, ids)
 	if err != nil {
 		return fmt.Errorf("store: load order items: %w", err)
@@ -375,4 +381,28 @@ func (s *Store) loadComments(ctx context.Context, ids []uint32, byID map[uint32]
 		}
 	}
 	return nil
+}
+
+// Status is the item's status as Magento's order page shows it, from its
+// quantities (Magento_Sales' Order\Item::getStatusId).
+func (it Item) Status() string {
+	ordered, inv, ship, ref, canc, back := it.QtyOrdered, it.QtyInvoiced, it.QtyShipped, it.QtyRefunded, it.QtyCanceled, it.QtyBackordered
+	actual := ordered - canc - ref
+	switch {
+	case inv == 0 && ship == 0 && ref == 0 && canc == 0 && back == 0:
+		return "Ordered"
+	case ship != 0 && inv != 0 && actual == ship:
+		return "Shipped"
+	case inv != 0 && ship == 0 && actual == inv:
+		return "Invoiced"
+	case back != 0 && actual == back:
+		return "Backordered"
+	case ref != 0 && ordered == ref:
+		return "Refunded"
+	case canc != 0 && ordered == canc:
+		return "Canceled"
+	case max(ship, inv) < actual:
+		return "Partial"
+	}
+	return "Mixed"
 }

@@ -111,7 +111,7 @@ type Chip struct{ Label, RemoveURL string }
 
 // OrderItem is one item on the order page.
 type OrderItem struct {
-	Name, SKU, Options, Price, Qty, Subtotal, Tax, Discount, RowTotal string
+	Name, SKU, Options, Status, OriginalPrice, Price, Qty, Subtotal, Tax, TaxPercent, Discount, RowTotal string
 }
 
 // OrderComment is one comment of the order's history.
@@ -134,6 +134,7 @@ type OrderView struct {
 	BackURL           string // the grid as the admin left it
 	HereURL           string // this tab: where Salesforce Sync comes back to
 	InfoURL, SFTabURL string
+	HistoryURL        string
 	SyncURL, SaveURL  string
 	Date, Status      string
 	PurchasedFrom     string

@@ -100,6 +100,7 @@ func TestAccessibility(t *testing.T) {
 		{"grid, filtered to nothing", "/admin/sales/order?search=" + url.QueryEscape("no such order anywhere")},
 		{"order", "/admin/sales/order/1"},
 		{"order, Salesforce tab", "/admin/sales/order/1?tab=salesforce"},
+		{"order, Comments History", "/admin/sales/order/1?tab=history"},
 		{"order with an error, Salesforce tab", "/admin/sales/order/4?tab=salesforce"},
 		{"configuration", "/admin/salesforce/orders/config"},
 		{"connection", "/admin/salesforce/connection"},

@@ -70,15 +70,13 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 	loc := s.location(ctx)
 	v := views.OrderView{Page: s.page(r, "# "+o.IncrementID, "sales"), ID: o.EntityID, IncrementID: o.IncrementID,
 		Tab: "info", BackURL: s.gridURL(r)}
-	if r.URL.Query().Get("tab") == "salesforce" {
-		v.Tab = "salesforce"
+	switch r.URL.Query().Get("tab") {
+	case "salesforce", "history":
+		v.Tab = r.URL.Query().Get("tab")
 	}
 	base := fmt.Sprintf("/admin/sales/order/%d", o.EntityID)
-	v.InfoURL, v.SFTabURL, v.SyncURL, v.SaveURL = base, base+"?tab=salesforce", base+"/sync", base+"/salesforce"
-	v.HereURL = v.InfoURL
-	if v.Tab == "salesforce" {
-		v.HereURL = v.SFTabURL
-	}
+	v.InfoURL, v.SFTabURL, v.HistoryURL, v.SyncURL, v.SaveURL = base, base+"?tab=salesforce", base+"?tab=history", base+"/sync", base+"/salesforce"
+	v.HereURL = map[string]string{"info": v.InfoURL, "salesforce": v.SFTabURL, "history": v.HistoryURL}[v.Tab]
 	statuses, err := s.st.OrderStatuses(ctx)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -113,8 +111,9 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 	}
 	cur := o.OrderCurrencyCode
 	for _, it := range o.Items {
-		oi := views.OrderItem{Name: it.Name, SKU: it.SKU, Price: money(it.Price, cur), Qty: it.QtyOrdered.Plain(),
-			Subtotal: money(it.RowTotal, cur), Tax: money(it.TaxAmount, cur), Discount: money(it.DiscountAmount, cur),
+		oi := views.OrderItem{Name: it.Name, SKU: it.SKU, Status: it.Status(), OriginalPrice: money(it.OriginalPrice, cur),
+			Price: money(it.Price, cur), Qty: it.QtyOrdered.Plain(), Subtotal: money(it.RowTotal, cur), Tax: money(it.TaxAmount, cur),
+			TaxPercent: it.TaxPercent.Plain() + "%", Discount: money(it.DiscountAmount, cur),
 			RowTotal: money(it.RowTotal+it.TaxAmount-it.DiscountAmount, cur)}
 		var opts []string
 		for _, op := range it.Options {

@@ -669,3 +669,22 @@ func TestColumnsPerAdmin(t *testing.T) {
 		t.Error("another admin lost a column")
 	}
 }
+
+// TestOrderTabs: Magento's tabs that matter for a sync, and its item columns.
+func TestOrderTabs(t *testing.T) {
+	a := newApp(t, 5)
+	c := a.login()
+	a.st.DB().Exec(`UPDATE sales_order_item SET qty_invoiced = qty_ordered, qty_shipped = qty_ordered WHERE order_id = 2`)
+	_, body, _ := c.get("/admin/sales/order/2")
+	for _, want := range []string{">Information<", ">Comments History<", ">Salesforce<", ">Item Status<", ">Original Price<", ">Tax Percent<", "<td>Shipped</td>"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("order page lacks %q", want)
+		}
+	}
+	var comments int
+	a.st.DB().Get(&comments, `SELECT COUNT(*) FROM sales_order_status_history WHERE parent_id = 2`)
+	_, body, _ = c.get("/admin/sales/order/2?tab=history")
+	if !strings.Contains(body, "<h2>Comments History</h2>") || strings.Count(body, `class="comment-meta"`) != comments {
+		t.Errorf("Comments History shows %d of %d entries", strings.Count(body, `class="comment-meta"`), comments)
+	}
+}
