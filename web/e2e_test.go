@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"magesync/store"
@@ -31,7 +32,7 @@ func browser(t *testing.T) context.Context {
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1400, 1000))
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true), chromedp.WindowSize(1366, 768))
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
@@ -416,4 +417,29 @@ func TestBrowserSlowSalesforce(t *testing.T) {
 	// The row turns green by itself, no reload.
 	do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`tbody tr:nth-child(1) .sync-in_sync`)), chromedp.WaitVisible(chromedp.CSS(`tbody tr:nth-child(1) a.sf-link`)))
 	shot(t, ctx, "10-slow-sync-done")
+}
+
+// TestBrowserWithoutJavaScript: with scripts off, the dependent settings
+// show (each saying what it depends on), and the header checkbox selects
+// the page.
+func TestBrowserWithoutJavaScript(t *testing.T) {
+	a := newApp(t, 6)
+	ctx := browser(t)
+	base := a.srv.URL
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(base+"/admin"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), "admin"), chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS("button.primary")), chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.WaitVisible(chromedp.ID("statuses")),
+		chromedp.WaitVisible(chromedp.ID("zero_grand_total")))
+	shot(t, ctx, "11-configuration-without-javascript")
+	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order"), chromedp.WaitVisible(chromedp.CSS("table.data-grid")),
+		chromedp.Click(chromedp.ID("select-page")), chromedp.SetValue(chromedp.ID("mass-action"), "sync"),
+		chromedp.Click(chromedp.CSS(`#mass button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(".messages")))
+	if got := text(t, ctx, ".messages"); !strings.Contains(got, "6 of 6 orders") && !strings.Contains(got, "6 orders") {
+		t.Errorf("the header checkbox without JavaScript: %q", got)
+	}
+	shot(t, ctx, "12-grid-without-javascript")
 }
