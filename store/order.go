@@ -35,6 +35,8 @@ type Order struct {
 	DiscountAmount      Decimal   `db:"discount_amount"` // negative, as Magento stores it
 	GrandTotal          Decimal   `db:"grand_total"`
 	BaseGrandTotal      Decimal   `db:"base_grand_total"`
+	TotalPaid           Decimal   `db:"total_paid"`
+	TotalRefunded       Decimal   `db:"total_refunded"`
 	TotalQtyOrdered     Decimal   `db:"total_qty_ordered"`
 	CustomerNote        string    `db:"customer_note"`
 	CreatedAt           time.Time `db:"created_at"`
@@ -176,7 +178,7 @@ const orderColumns = `entity_id, COALESCE(increment_id, '') AS increment_id, COA
 	COALESCE(is_virtual, 0) AS is_virtual, COALESCE(coupon_code, '') AS coupon_code,
 	COALESCE(shipping_method, '') AS shipping_method, COALESCE(shipping_description, '') AS shipping_description,
 	COALESCE(base_currency_code, '') AS base_currency_code, COALESCE(order_currency_code, '') AS order_currency_code,
-	subtotal, shipping_amount, tax_amount, discount_amount, grand_total, base_grand_total, total_qty_ordered,
+	subtotal, shipping_amount, tax_amount, discount_amount, grand_total, base_grand_total, total_paid, total_refunded, total_qty_ordered,
 	COALESCE(customer_note, '') AS customer_note, created_at, updated_at`
 
 // Orders loads several orders at once, in the order of ids; ids that do not

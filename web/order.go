@@ -126,7 +126,10 @@ func (s *Server) orderView(w http.ResponseWriter, r *http.Request) {
 	if o.DiscountAmount != 0 {
 		v.Totals = append(v.Totals, views.Hidden{Name: "Discount", Value: money(o.DiscountAmount, cur)})
 	}
-	v.Totals = append(v.Totals, views.Hidden{Name: "Tax", Value: money(o.TaxAmount, cur)}, views.Hidden{Name: "Grand Total", Value: money(o.GrandTotal, cur)})
+	// As Magento's Order Totals: what was paid, refunded and is still due.
+	v.Totals = append(v.Totals, views.Hidden{Name: "Tax", Value: money(o.TaxAmount, cur)}, views.Hidden{Name: "Grand Total", Value: money(o.GrandTotal, cur)},
+		views.Hidden{Name: "Total Paid", Value: money(o.TotalPaid, cur)}, views.Hidden{Name: "Total Refunded", Value: money(o.TotalRefunded, cur)},
+		views.Hidden{Name: "Total Due", Value: money(max(o.GrandTotal-o.TotalPaid, 0), cur)})
 	for i := len(o.Comments) - 1; i >= 0; i-- {
 		c := o.Comments[i]
 		v.Comments = append(v.Comments, views.OrderComment{Date: formatTime(c.CreatedAt, loc), Status: orLabel(labels, c.Status),

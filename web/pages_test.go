@@ -676,7 +676,7 @@ func TestOrderTabs(t *testing.T) {
 	c := a.login()
 	a.st.DB().Exec(`UPDATE sales_order_item SET qty_invoiced = qty_ordered, qty_shipped = qty_ordered WHERE order_id = 2`)
 	_, body, _ := c.get("/admin/sales/order/2")
-	for _, want := range []string{">Information<", ">Comments History<", ">Salesforce<", ">Item Status<", ">Original Price<", ">Tax Percent<", "<td>Shipped</td>"} {
+	for _, want := range []string{">Information<", ">Comments History<", ">Salesforce<", ">Item Status<", ">Original Price<", ">Tax Percent<", "<td>Shipped</td>", ">Total Paid<", ">Total Due<"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("order page lacks %q", want)
 		}
