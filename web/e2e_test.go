@@ -170,6 +170,8 @@ func TestBrowser(t *testing.T) {
 	shot(t, ctx, "06-configuration")
 	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="automatic_sync_inherit"]`)), chromedp.SetValue(chromedp.ID("automatic_sync"), "1"),
 		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	// A fresh page: the next save's message is then the only one.
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.WaitVisible(chromedp.ID("zero_grand_total")))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="zero_grand_total_inherit"]`)), chromedp.SetValue(chromedp.ID("zero_grand_total"), "0"),
 		chromedp.Click(chromedp.CSS(`input[name="sync_notes_inherit"]`)), chromedp.SetValue(chromedp.ID("sync_notes"), "1"),
 		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
