@@ -1,9 +1,11 @@
 package sfsim
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -57,6 +59,8 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 		}
 		s.faults = f
 		writeJSON(w, 200, s.faults)
+	case strings.HasPrefix(path, "/fields/"):
+		s.controlFields(w, r, strings.TrimPrefix(path, "/fields/"))
 	case path == "/orderstatuses" && r.Method == http.MethodGet:
 		writeJSON(w, 200, s.org.statuses)
 	case path == "/orderstatuses" && r.Method == http.MethodPut:
@@ -89,4 +93,108 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 func statusRecord(st OrderStatus) map[string]any {
 	return map[string]any{"attributes": map[string]any{"type": "OrderStatus"}, "ApiName": st.ApiName,
 		"MasterLabel": st.MasterLabel, "StatusCode": st.StatusCode, "SortOrder": float64(st.SortOrder), "IsDefault": st.IsDefault}
+}
+
+// CustomField is a field an admin adds to an object in Setup, as the
+// control API takes it: PUT /_sim/fields/{SObject} with a JSON array.
+type CustomField struct {
+	Name   string   `json:"name"`             // ends in __c
+	Label  string   `json:"label,omitempty"`  // default: from the name
+	Type   string   `json:"type"`             // string, textarea, picklist, double, currency, int, date, datetime, boolean, email, phone
+	Length int      `json:"length,omitempty"` // string: 1–255; textarea: up to 131,072
+	Values []string `json:"values,omitempty"` // picklist: its values (restricted)
+}
+
+var customNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)*__c$`)
+
+// controlFields adds (PUT), lists (GET) or deletes (DELETE …/{Name}) an
+// object's custom fields. The rules are the Metadata API's "CustomField":
+// an API name of letters, digits and single underscores ending in __c;
+// Text up to 255 characters, Long Text Area up to 131,072; a picklist's
+// values restricted to its list.
+func (s *Sim) controlFields(w http.ResponseWriter, r *http.Request, rest string) {
+	bad := func(msg string) {
+		writeJSON(w, 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: msg}})
+	}
+	name, field, _ := strings.Cut(rest, "/")
+	def := lookupObject(name)
+	if def == nil || def.queryOnly {
+		writeJSON(w, 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "no such sObject " + name}})
+		return
+	}
+	o := s.org
+	switch {
+	case r.Method == http.MethodGet && field == "":
+	case r.Method == http.MethodDelete && field != "":
+		before := len(o.custom[def.name])
+		o.custom[def.name] = slices.DeleteFunc(o.custom[def.name], func(f *fieldDef) bool { return strings.EqualFold(f.name, field) })
+		if len(o.custom[def.name]) == before {
+			writeJSON(w, 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "no custom field " + field + " on " + def.name}})
+			return
+		}
+		for _, rec := range o.records[def.name] {
+			delete(rec, field)
+		}
+	case r.Method == http.MethodPut && field == "":
+		var in []CustomField
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			bad("fields: " + err.Error())
+			return
+		}
+		for _, cf := range in {
+			f, err := customField(cf)
+			if err != "" {
+				bad("fields: " + cf.Name + ": " + err)
+				return
+			}
+			if def.field(f.name) != nil {
+				bad("fields: " + def.name + " has a standard or magesync field " + f.name)
+				return
+			}
+			o.custom[def.name] = slices.DeleteFunc(o.custom[def.name], func(x *fieldDef) bool { return strings.EqualFold(x.name, f.name) })
+			o.custom[def.name] = append(o.custom[def.name], f)
+		}
+	default:
+		writeJSON(w, 405, []salesforce.ErrorDetail{{ErrorCode: "METHOD_NOT_ALLOWED", Message: "GET, PUT /_sim/fields/{SObject}; DELETE /_sim/fields/{SObject}/{Name}"}})
+		return
+	}
+	out := []CustomField{}
+	for _, f := range o.custom[def.name] {
+		out = append(out, CustomField{Name: f.name, Label: f.label, Type: string(f.typ), Length: f.length, Values: f.values})
+	}
+	writeJSON(w, 200, out)
+}
+
+func customField(cf CustomField) (*fieldDef, string) {
+	if !customNameRe.MatchString(cf.Name) || len(cf.Name) > 43 {
+		return nil, "an API name is letters, digits and single underscores, ending in __c, 43 characters at most"
+	}
+	f := &fieldDef{name: cf.Name, label: cf.Label, typ: fieldType(cf.Type), access: readWrite, custom: true}
+	if f.label == "" {
+		f.label = labelOf(f.name)
+	}
+	switch f.typ {
+	case tString:
+		if cf.Length < 1 || cf.Length > 255 {
+			return nil, "a Text field holds 1 to 255 characters"
+		}
+		f.length = cf.Length
+	case tTextarea:
+		if cf.Length < 1 || cf.Length > 131072 {
+			return nil, "a Long Text Area holds up to 131,072 characters"
+		}
+		f.length = cf.Length
+	case tPicklist:
+		if len(cf.Values) == 0 {
+			return nil, "a picklist needs its values"
+		}
+		f.values, f.length = slices.Clone(cf.Values), 255
+	case tEmail, tPhone:
+		f = typed(cf.Name, f.typ)
+		f.label, f.custom = cmp.Or(cf.Label, labelOf(cf.Name)), true
+	case tDouble, tCurrency, tInt, tDate, tDatetime, tBoolean:
+	default:
+		return nil, "unknown type " + cf.Type
+	}
+	return f, ""
 }

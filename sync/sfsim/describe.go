@@ -118,6 +118,12 @@ func (c *call) describe(def *objectDef) map[string]any {
 			fd["relationshipName"] = relationshipName(f)
 		}
 		switch {
+		case len(f.values) > 0: // a custom restricted picklist
+			var vals []map[string]any
+			for _, v := range f.values {
+				vals = append(vals, picklistValue(v, v, false, nil))
+			}
+			fd["picklistValues"], fd["restrictedPicklist"] = vals, true
 		case def.name == "Order" && f.name == "Status":
 			var vals []map[string]any
 			for _, st := range o.statuses {

@@ -79,6 +79,9 @@ type org struct {
 	unique    map[string]map[string][]string // "Object.Field" → lower(value) → ids
 	items     map[string]map[string]bool     // order id → order item ids
 	statuses  []OrderStatus
+	// custom are the fields an admin added to this org (PUT /_sim/fields),
+	// by object name.
+	custom map[string][]*fieldDef
 	journal   []undo
 	now       func() time.Time
 	rules     *Faults
@@ -98,6 +101,7 @@ func (o *org) reset() {
 	o.unique = map[string]map[string][]string{}
 	o.items = map[string]map[string]bool{}
 	o.statuses = defaultStatuses()
+	o.custom = map[string][]*fieldDef{}
 	o.journal = nil
 	o.seq, o.orderSeq, o.itemSeq = 0, 0, 0
 	id := o.newID("Pricebook2")
@@ -233,18 +237,27 @@ func (o *org) rollback() { o.rollbackTo(0) }
 // fields exist only while State and Country/Territory picklists are on.
 func (o *org) field(def *objectDef, name string) *fieldDef {
 	f := def.field(name)
-	if f == nil || f.picklistCode && !o.rules.picklists() {
+	if f == nil {
+		for _, c := range o.custom[def.name] {
+			if strings.EqualFold(c.name, name) {
+				return c
+			}
+		}
+		return nil
+	}
+	if f.picklistCode && !o.rules.picklists() {
 		return nil
 	}
 	return f
 }
 
-// fields lists def's fields as this org has them.
+// fields lists def's fields as this org has them, custom fields last.
 func (o *org) fields(def *objectDef) []*fieldDef {
-	if o.rules.picklists() {
-		return def.fields
+	out := slices.Clone(def.fields)
+	if !o.rules.picklists() {
+		out = slices.DeleteFunc(out, func(f *fieldDef) bool { return f.picklistCode })
 	}
-	return slices.DeleteFunc(slices.Clone(def.fields), func(f *fieldDef) bool { return f.picklistCode })
+	return append(out, o.custom[def.name]...)
 }
 
 // get returns a record by ID of any object, with its object name.
@@ -390,6 +403,9 @@ func (o *org) coerceValue(f *fieldDef, v any) (any, *apiError) {
 		}
 		if f.typ == tEmail && s != "" && !salesforce.ValidEmail(s) {
 			return nil, badRequest("INVALID_EMAIL_ADDRESS", fmt.Sprintf("%s: invalid email address: %s", labelOf(f.name), truncate(s, 80)), f.name)
+		}
+		if f.typ == tPicklist && len(f.values) > 0 && !slices.Contains(f.values, s) {
+			return nil, badRequest("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f.label+": bad value for restricted picklist field: "+s, f.name)
 		}
 		if f.typ == tPicklist && f.name == "Status" {
 			if _, ok := o.status(s); !ok {

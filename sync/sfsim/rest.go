@@ -159,7 +159,7 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 				if f := q.Get("fields"); f != "" {
 					fields = strings.Split(f, ",")
 					for _, name := range fields {
-						if def.field(strings.TrimSpace(name)) == nil {
+						if c.sim.org.field(def, strings.TrimSpace(name)) == nil {
 							return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_FIELD", Message: fmt.Sprintf("No such column '%s' on sobject of type %s", name, def.name)}}
 						}
 					}

@@ -46,6 +46,9 @@ type fieldDef struct {
 	// only while the org has State and Country/Territory picklists on.
 	picklistCode bool
 	custom       bool
+	// values are a custom picklist's values; Salesforce refuses others
+	// (a restricted picklist).
+	values []string
 }
 
 func (f *fieldDef) createable() bool { return f.access != readOnly }
