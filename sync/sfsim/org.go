@@ -73,15 +73,15 @@ type undo struct {
 
 // org is the simulated org's data. Its methods are called with Sim.mu held.
 type org struct {
-	id        string
-	seq       int
-	records   map[string]map[string]record   // object → id → record
-	unique    map[string]map[string][]string // "Object.Field" → lower(value) → ids
-	items     map[string]map[string]bool     // order id → order item ids
-	statuses  []OrderStatus
+	id       string
+	seq      int
+	records  map[string]map[string]record   // object → id → record
+	unique   map[string]map[string][]string // "Object.Field" → lower(value) → ids
+	items    map[string]map[string]bool     // order id → order item ids
+	statuses []OrderStatus
 	// custom are the fields an admin added to this org (PUT /_sim/fields),
 	// by object name.
-	custom map[string][]*fieldDef
+	custom    map[string][]*fieldDef
 	journal   []undo
 	now       func() time.Time
 	rules     *Faults
