@@ -28,6 +28,7 @@ var commands = map[string]command{
 	"bench":   {"measure the engine against the simulator (--orders 10000)", runBench},
 	"demo":    {"create a Magento database with realistic orders (--seed-only), then serve it", runDemo},
 	"migrate": {"create or upgrade magesync's own tables", runMigrate},
+	"mapping": {"list, add or remove field mappings: mapping list | add --source S --target T | remove ID", runMapping},
 	"config":  {"get, set or list settings: config get PATH | set PATH VALUE | list", runConfig},
 	"serve":   {"serve the admin web app with the change detector and sync workers", runServe},
 	"sfsim":   {"serve the Salesforce simulator alone (--addr 127.0.0.1:8081)", runSFSim},

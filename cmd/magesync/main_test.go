@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -304,5 +305,45 @@ func TestConfigKeepsSecretsWithTheirURL(t *testing.T) {
 	runCLI(t, "config", "unset", "magesync/connection/client_secret", "--dsn", dsn, "--secret-key", "k")
 	if code, _, errOut := runCLI(t, "config", "set", "magesync/connection/login_url", "https://new.my.salesforce.com", "--dsn", dsn, "--secret-key", "k"); code != 0 {
 		t.Errorf("with the secret removed: exit %d %q", code, errOut)
+	}
+}
+
+// TestMappingCommand: mapping add checks the org and previews the newest
+// orders, refusing what the field cannot take; list and remove.
+func TestMappingCommand(t *testing.T) {
+	dsn, _ := dbtest.NewDatabase(t)
+	s := dbtest.Open(t, dsn)
+	if _, err := magentodb.Generate(context.Background(), s.DB().DB, magentodb.Options{Orders: 8, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	defer srv.Close()
+	t.Setenv("MAGESYNC_DSN", dsn)
+	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
+	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
+	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
+	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	req, _ := http.NewRequest("PUT", srv.URL+"/_sim/fields/Order", strings.NewReader(`[{"name":"Pay__c","type":"picklist","values":["checkmo"]},{"name":"City__c","type":"string","length":40}]`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI(t, "mapping", "add", "--source", "billing.city", "--target", "City__c")
+	if code != 0 || !strings.Contains(out, "saved mapping #1") || strings.Count(out, "→") == 0 {
+		t.Errorf("add: exit %d %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runCLI(t, "mapping", "add", "--source", "payment.method", "--target", "Pay__c"); code != 1 || !strings.Contains(errOut, "is not one of the values of the picklist Pay__c") {
+		t.Errorf("a picklist value the org lacks: exit %d %q", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "mapping", "add", "--source", "order.coupon_code", "--target", "Nope__c"); code != 1 || !strings.Contains(errOut, "Salesforce has no field Nope__c on Order") {
+		t.Errorf("a field the org lacks: exit %d %q", code, errOut)
+	}
+	if code, out, _ := runCLI(t, "mapping", "list"); code != 0 || !strings.Contains(out, "billing.city") || strings.Contains(out, "Pay__c") {
+		t.Errorf("list: %q", out)
+	}
+	if code, out, _ := runCLI(t, "mapping", "remove", "1"); code != 0 || !strings.Contains(out, "removed mapping #1") {
+		t.Errorf("remove: %q", out)
+	}
+	if code, _, _ := runCLI(t, "mapping", "remove", "1"); code != 1 {
+		t.Errorf("removing it again: exit %d", code)
 	}
 }

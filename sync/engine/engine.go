@@ -337,7 +337,15 @@ type orgInfo struct {
 	statuses  map[string]string // ApiName → StatusCode
 	list      []salesforce.OrderStatus
 	picklists *picklists
+	describes map[string]*salesforce.Describe // Order, OrderItem: the fields mappings write
 	fetched   time.Time
+}
+
+func (o *orgInfo) field(sobject, name string) (salesforce.Field, bool) {
+	if d := o.describes[sobject]; d != nil {
+		return d.Field(name)
+	}
+	return salesforce.Field{}, false
 }
 
 func (o *orgInfo) standardBook() string { return o.stdBook }
@@ -371,7 +379,9 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 	b := c.NewBuilder().
 		Query("book", "SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1").
 		Query("statuses", salesforce.OrderStatusQuery).
-		Describe("account", "Account")
+		Describe("account", "Account").
+		Describe("order", "Order").
+		Describe("orderitem", "OrderItem")
 	resp, err := c.Composite(ctx, false, b.Requests())
 	if err != nil {
 		return nil, fmt.Errorf("read the org's price book, Order statuses and address fields: %w", err)
@@ -381,8 +391,8 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 		got[r.ReferenceID] = r
 	}
 	var books, statuses salesforce.QueryResult
-	var account salesforce.Describe
-	for ref, what := range map[string]any{"book": &books, "statuses": &statuses, "account": &account} {
+	var account, order, orderItem salesforce.Describe
+	for ref, what := range map[string]any{"book": &books, "statuses": &statuses, "account": &account, "order": &order, "orderitem": &orderItem} {
 		r := got[ref]
 		if !r.OK() {
 			return nil, fmt.Errorf("read the org's facts (%s): %w", ref, &salesforce.APIError{HTTPStatus: r.HTTPStatusCode, Errors: r.Errors()})
@@ -396,7 +406,7 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 	}
 	list := salesforce.ParseOrderStatuses(statuses.Records)
 	info := &orgInfo{client: c, stdBook: books.Records[0].String("Id"), statuses: map[string]string{}, list: list,
-		picklists: picklistsFrom(&account), fetched: time.Now()}
+		picklists: picklistsFrom(&account), describes: map[string]*salesforce.Describe{"Order": &order, "OrderItem": &orderItem}, fetched: time.Now()}
 	for _, s := range list {
 		info.statuses[s.APIName] = s.StatusCode
 	}

@@ -54,6 +54,7 @@ type Mapped struct {
 	FinalStatus string
 	Billing     *Address // written to the Account, Contact and Order as the org takes them
 	Shipping    *Address
+	Fields      []FieldValue // the admin's mappings into the Order
 	// Notices say what Salesforce could not hold as Magento has it and
 	// how it was sent instead, for the queue message.
 	Notices []string
@@ -82,6 +83,7 @@ type Line struct {
 	Quantity    float64
 	UnitPrice   float64
 	Description string
+	Fields      []FieldValue // the admin's mappings into the OrderItem
 }
 
 // Note is one Salesforce Note from an order comment. A comment longer than a

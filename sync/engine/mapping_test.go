@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func TestMap(t *testing.T) {
 		t.Fatalf("lines = %+v", m.Lines)
 	}
 	for i := range want {
-		if m.Lines[i] != want[i] {
+		if !reflect.DeepEqual(m.Lines[i], want[i]) {
 			t.Errorf("line %d = %+v, want %+v", i, m.Lines[i], want[i])
 		}
 	}

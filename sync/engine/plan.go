@@ -84,6 +84,7 @@ type plan struct {
 	newNotes int
 	lines    int
 	dropped  []string // keys of order products deleted: Magento no longer has them
+	problems []string // mapped values not sent, naming their mapping
 	notices  []string // what was sent otherwise than Magento has it
 }
 
@@ -92,8 +93,12 @@ func (p *plan) empty() bool { return p.builder.Len() == 0 }
 
 // headerHash covers everything "Update Order Info" governs.
 func headerHash(m *Mapped, defaultStatus string) string {
-	return hashOf(map[string]any{"account": m.Account, "contact": m.Contact, "order": m.Order,
-		"lines": m.Lines, "default": defaultStatus, "billing": m.Billing, "shipping": m.Shipping})
+	h := map[string]any{"account": m.Account, "contact": m.Contact, "order": m.Order,
+		"lines": m.Lines, "default": defaultStatus, "billing": m.Billing, "shipping": m.Shipping}
+	if len(m.Fields) > 0 { // orders synced before any mapping keep their hash
+		h["fields"] = m.Fields
+	}
+	return hashOf(h)
 }
 
 // orgFacts are the org's facts a plan needs.
@@ -101,6 +106,7 @@ type orgFacts interface {
 	activated(status string) bool
 	standardBook() string
 	addresses() *picklists
+	field(sobject, name string) (salesforce.Field, bool)
 }
 
 // buildPlan decides what to send for one order: everything on its first
@@ -154,6 +160,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		} else {
 			b.Update("contact", "Contact", contactRef, contact)
 		}
+		putMapped(header, m.Fields, "Order", k.orderID != "", org, &p.problems, &p.notices)
 		header["AccountId"] = acctRef
 		header["BillToContactId"] = contactRef
 		if k.orderID == "" {
@@ -170,6 +177,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		for i, l := range m.Lines {
 			ref := "l" + strconv.Itoa(i)
 			body := salesforce.Record{"Quantity": l.Quantity, "UnitPrice": l.UnitPrice, "Description": l.Description}
+			putMapped(body, l.Fields, "OrderItem", k.items[l.Key] != "", org, &p.problems, &p.notices)
 			if id := k.items[l.Key]; id != "" {
 				b.Update(ref, "OrderItem", id, body)
 				continue

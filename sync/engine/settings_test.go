@@ -310,3 +310,13 @@ func (v *env) prefix() string {
 	}
 	return s.KeyPrefix
 }
+
+// sfOrderFields reads fields of an order's Salesforce record.
+func (v *env) sfOrderFields(orderID uint32, fields ...string) map[string]any {
+	v.t.Helper()
+	recs, err := v.sf.Query(context.Background(), "SELECT "+strings.Join(fields, ", ")+" FROM Order WHERE Magento_Order_Id__c = '"+engine.OrderExternalID(v.prefix(), orderID)+"'")
+	if err != nil || len(recs) != 1 {
+		v.t.Fatalf("order %d: %v", orderID, err)
+	}
+	return recs[0]
+}

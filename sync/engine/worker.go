@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"magesync/store"
@@ -184,6 +185,10 @@ func (b *batch) prepare(ctx context.Context) error {
 		return err
 	}
 	label := b.e.statusLabel(ctx)
+	sources, err := b.e.mapSources(ctx, ids)
+	if err != nil {
+		return err
+	}
 	var customerKeys []string
 	for _, j := range b.jobs {
 		if j.order = byID[j.entry.OrderID]; j.order == nil {
@@ -198,11 +203,13 @@ func (b *batch) prepare(ctx context.Context) error {
 				j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
 				return
 			}
-			m, err := Map(j.order, b.settings, b.e.storeInfo(ctx, j.order.StoreID))
+			info := b.e.storeInfo(ctx, j.order.StoreID)
+			m, err := Map(j.order, b.settings, info)
 			if err != nil {
 				j.finish(store.QueueError, err.Error(), store.StateError)
 				return
 			}
+			sources.attach(m, j.order, info)
 			j.mapped, j.known = m, knownFrom(objects[j.entry.OrderID])
 			customerKeys = append(customerKeys, m.CustomerKey)
 		})
@@ -483,6 +490,13 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 			state = store.StateNotInSync
 			msg = "; other changes are not sent because Update Order Info is set to No"
 		}
+		if len(j.plan.problems) > 0 {
+			// The order is in Salesforce; what a mapping could not send is
+			// the admin's to fix, and says which mapping and field.
+			j.finish(store.QueueError, fmt.Sprintf("Synced to Salesforce Order %s (%s), but %s%s", b.orderSFID(j), describeLinks(j.plan),
+				strings.Join(j.plan.problems, "; "), noticeText(j.plan)), store.StateError)
+			return
+		}
 		j.finish(store.QueueComplete, fmt.Sprintf("Synced to Salesforce Order %s (%s)%s%s", b.orderSFID(j), describeLinks(j.plan), msg, noticeText(j.plan)), state)
 		return
 	}
@@ -500,6 +514,13 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 		fail.Errors = []salesforce.ErrorDetail{{ErrorCode: "UNKNOWN_EXCEPTION", Message: "the graph failed without saying why"}}
 	}
 	switch {
+	case refusesMapping(j.mapped, fail):
+		// A mapped field the org changed since magesync read it (deleted,
+		// made read-only): read the org again, and the next attempt sends
+		// the order without it, saying so.
+		b.e.forgetOrg()
+		j.outcome = &store.Outcome{EntryID: j.entry.ID, Status: store.QueueNew, Transient: true, RetryAt: time.Now(),
+			Message: "Will retry: Salesforce refused a mapped field (" + fail.Message() + "); the org's fields are read again"}
 	case fail.HasCode("ENTITY_IS_LOCKED") && j.known.orderID != "" && j.known.orderStatus != "":
 		// Someone activated the order in Salesforce: next time it goes
 		// back to the Default Status before its items change.
