@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
 )
 
 // Mapping modes: when a mapped value is written.
@@ -51,27 +53,51 @@ func (s *Store) FieldMaps(ctx context.Context, sobject string) ([]FieldMap, erro
 	return out, nil
 }
 
-// AddFieldMap stores a mapping after checking its source exists in this
-// store's database; the caller checks the target against the org.
-func (s *Store) AddFieldMap(ctx context.Context, m FieldMap) (uint64, error) {
+// checkFieldMap checks what a mapping names in Magento: its object, When,
+// what to do with a long value, and that its source exists.
+func (s *Store) checkFieldMap(ctx context.Context, m FieldMap) error {
 	if m.SObject != "Order" && m.SObject != "OrderItem" {
-		return 0, fmt.Errorf("%w: a mapping writes to Order or OrderItem, not %q", ErrInvalidSetting, m.SObject)
+		return fmt.Errorf("%w: a mapping writes to Order or OrderItem, not %q", ErrInvalidSetting, m.SObject)
 	}
 	if !slices.Contains([]string{MapAlways, MapCreate, MapUpdate}, m.Mode) {
-		return 0, fmt.Errorf("%w: When is always, create or update, not %q", ErrInvalidSetting, m.Mode)
+		return fmt.Errorf("%w: When is always, create or update, not %q", ErrInvalidSetting, m.Mode)
 	}
 	if m.TooLong != "cut" && m.TooLong != "refuse" {
-		return 0, fmt.Errorf("%w: a value too long is cut or refused, not %q", ErrInvalidSetting, m.TooLong)
+		return fmt.Errorf("%w: a value too long is cut or refused, not %q", ErrInvalidSetting, m.TooLong)
 	}
 	sources, err := s.MappingSources(ctx, m.SObject)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if !slices.ContainsFunc(sources, func(src MappingSource) bool { return src.Key == m.Source }) {
-		return 0, fmt.Errorf("%w: no Magento value %q for %s", ErrInvalidSetting, m.Source, m.SObject)
+		return fmt.Errorf("%w: no Magento value %q for %s", ErrInvalidSetting, m.Source, m.SObject)
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO magesync_field_map (sobject, source, target, mode, too_long, enabled, username)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, m.SObject, m.Source, m.Target, m.Mode, m.TooLong, m.Enabled, m.Username)
+	if !targetRe.MatchString(m.Target) {
+		return fmt.Errorf("%w: %q is not a Salesforce field name", ErrInvalidSetting, m.Target)
+	}
+	return nil
+}
+
+var targetRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{0,79}$`)
+
+// AddFieldMap stores a mapping after checking its source exists in this
+// store's database (the caller checks the target against the org), and
+// notes it in the settings log.
+func (s *Store) AddFieldMap(ctx context.Context, m FieldMap) (uint64, error) {
+	if err := s.checkFieldMap(ctx, m); err != nil {
+		return 0, err
+	}
+	var id uint64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO magesync_field_map (sobject, source, target, mode, too_long, enabled, username)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, m.SObject, m.Source, m.Target, m.Mode, m.TooLong, m.Enabled, m.Username)
+		if err != nil {
+			return err
+		}
+		n, _ := res.LastInsertId()
+		id, m.ID = uint64(n), uint64(n)
+		return logMapping(ctx, tx, m.Username, m, nil, &m)
+	})
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
 		return 0, fmt.Errorf("%s.%s: %w", m.SObject, m.Target, ErrMappingExists)
@@ -79,18 +105,88 @@ func (s *Store) AddFieldMap(ctx context.Context, m FieldMap) (uint64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("store: add field mapping: %w", err)
 	}
-	id, _ := res.LastInsertId()
-	return uint64(id), nil
+	return id, nil
 }
 
-// RemoveFieldMap deletes a mapping; ErrNotFound when there is none.
-func (s *Store) RemoveFieldMap(ctx context.Context, id uint64) error {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM magesync_field_map WHERE id = ?`, id)
+// UpdateFieldMap changes a mapping, as AddFieldMap checks it.
+func (s *Store) UpdateFieldMap(ctx context.Context, m FieldMap) error {
+	if err := s.checkFieldMap(ctx, m); err != nil {
+		return err
+	}
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old FieldMap
+		if err := tx.GetContext(ctx, &old, `SELECT id, sobject, source, target, mode, too_long, enabled, username
+			FROM magesync_field_map WHERE id = ? FOR UPDATE`, m.ID); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE magesync_field_map SET sobject = ?, source = ?, target = ?, mode = ?, too_long = ?,
+			enabled = ?, updated_at = NOW(6) WHERE id = ?`, m.SObject, m.Source, m.Target, m.Mode, m.TooLong, m.Enabled, m.ID); err != nil {
+			return err
+		}
+		return logMapping(ctx, tx, m.Username, m, &old, &m)
+	})
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return fmt.Errorf("%s.%s: %w", m.SObject, m.Target, ErrMappingExists)
+	}
+	if err != nil {
+		return fmt.Errorf("store: change field mapping %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// FieldMapByID reads one mapping; ErrNotFound when there is none.
+func (s *Store) FieldMapByID(ctx context.Context, id uint64) (FieldMap, error) {
+	var m FieldMap
+	err := s.db.GetContext(ctx, &m, `SELECT id, sobject, source, target, mode, too_long, enabled, username
+		FROM magesync_field_map WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("store: field mapping %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return m, fmt.Errorf("store: field mapping %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// logMapping notes a mapping's change in the settings log, under the path
+// magesync/mapping/<object>/<id>.
+func logMapping(ctx context.Context, tx *sqlx.Tx, username string, m FieldMap, old, next *FieldMap) error {
+	text := func(f *FieldMap) sql.NullString {
+		if f == nil {
+			return sql.NullString{}
+		}
+		on := "enabled"
+		if !f.Enabled {
+			on = "disabled"
+		}
+		return sql.NullString{Valid: true, String: fmt.Sprintf("%s → %s (%s, too long: %s, %s)", f.Source, f.Target, f.Mode, f.TooLong, on)}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO magesync_config_log (scope, scope_id, path, old_value, new_value, username)
+		VALUES ('default', 0, ?, ?, ?, ?)`, fmt.Sprintf("magesync/mapping/%s/%d", m.SObject, m.ID), text(old), text(next), username)
+	return err
+}
+
+// RemoveFieldMap deletes a mapping, noting it in the settings log;
+// ErrNotFound when there is none.
+func (s *Store) RemoveFieldMap(ctx context.Context, id uint64, username string) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old FieldMap
+		if err := tx.GetContext(ctx, &old, `SELECT id, sobject, source, target, mode, too_long, enabled, username
+			FROM magesync_field_map WHERE id = ? FOR UPDATE`, id); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM magesync_field_map WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return logMapping(ctx, tx, username, old, &old, nil)
+	})
 	if err != nil {
 		return fmt.Errorf("store: remove field mapping %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: field mapping %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -241,3 +241,32 @@ type ConfirmView struct {
 	Action, Question, Detail, Confirm, CancelURL string
 	Fields                                       []Hidden
 }
+
+// MappingView is a Fields Mapping page: what magesync writes, the admin's
+// mappings, and the form to add or change one.
+type MappingView struct {
+	Page
+	Tab, Object, OrgNotice string
+	Defaults               []MappingDefault
+	Rows                   []MappingRow
+	SaveURL, FormTitle     string
+	EditID                 string
+	Sources, Targets       []Option
+	When, TooLong          []Option
+	Enabled                bool
+	Errors                 map[string]string
+	Preview                []MappingPreview
+}
+
+// MappingDefault is a field magesync writes itself.
+type MappingDefault struct{ Target, Source string }
+
+// MappingRow is one of the admin's mappings.
+type MappingRow struct {
+	Source, Target, When, TooLong, Enabled string
+	Problem                                string // the field the org lacks, say
+	EditURL, DeleteURL                     string
+}
+
+// MappingPreview is what a mapping would send for one order.
+type MappingPreview struct{ Order, Raw, Sent, Problem string }

@@ -20,9 +20,9 @@ import (
 )
 
 var salesPages = []string{"/admin/sales/order", "/admin/sales/order/1", "/admin/sales/order/1?tab=salesforce"}
-var configPages = []string{"/admin/salesforce/orders/config", "/admin/salesforce/queue", "/admin/salesforce/queue/progress", "/admin/salesforce/connection"}
+var configPages = []string{"/admin/salesforce/mapping/order", "/admin/salesforce/orders/config", "/admin/salesforce/queue", "/admin/salesforce/queue/progress", "/admin/salesforce/connection"}
 var salesPosts = []string{"/admin/sales/order/sync", "/admin/sales/order/1/sync", "/admin/sales/order/1/salesforce", "/admin/sales/order/columns"}
-var configPosts = []string{"/admin/salesforce/queue/resume", "/admin/salesforce/orders/config", "/admin/salesforce/queue/mass", "/admin/salesforce/connection", "/admin/salesforce/connection/test"}
+var configPosts = []string{"/admin/salesforce/mapping/order", "/admin/salesforce/queue/resume", "/admin/salesforce/orders/config", "/admin/salesforce/queue/mass", "/admin/salesforce/connection", "/admin/salesforce/connection/test"}
 
 // TestRolesDecideWhatAnAdminCanDo signs in with Magento roles as the
 // admin's role editor saves them (a row per resource) and as a hand-made

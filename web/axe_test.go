@@ -105,6 +105,8 @@ func TestAccessibility(t *testing.T) {
 		{"configuration", "/admin/salesforce/orders/config"},
 		{"connection", "/admin/salesforce/connection"},
 		{"queue", "/admin/salesforce/queue"},
+		{"fields mapping, order", "/admin/salesforce/mapping/order"},
+		{"fields mapping, order product", "/admin/salesforce/mapping/orderitem"},
 		{"404", "/admin/no/such/page"},
 	} {
 		visit(p.name, p.path)

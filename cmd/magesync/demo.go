@@ -9,7 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"magesync/store"
@@ -92,6 +94,9 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := demoMappings(ctx, s, simURL); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -102,4 +107,41 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	src := engine.SettingsClient(s, key, os.Getenv, nil)
 	e := engine.New(s, src, engine.Options{Workers: *workers, Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))})
 	return serve(ctx, ln, s, e, key, true, nil)
+}
+
+// demoMappings gives the demo org a few custom fields, as an admin adds
+// them in Setup, and maps the demo store's values into them, so that the
+// Fields Mapping pages show something working.
+func demoMappings(ctx context.Context, s *store.Store, simURL string) error {
+	fields := map[string]string{
+		"Order": `[{"name":"Payment_Method__c","label":"Payment Method","type":"picklist",
+			"values":["checkmo","banktransfer","cashondelivery","braintree","paypal_express","purchaseorder","free"]},
+			{"name":"Magento_Store__c","label":"Magento Store","type":"string","length":120}]`,
+		"OrderItem": `[{"name":"Product_Type__c","label":"Product Type","type":"string","length":40}]`,
+	}
+	for sobject, body := range fields {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, simURL+"/_sim/fields/"+sobject, strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("demo: custom fields of %s: %w", sobject, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("demo: custom fields of %s: %s", sobject, resp.Status)
+		}
+	}
+	for _, m := range []store.FieldMap{
+		{SObject: "Order", Source: "payment.method", Target: "Payment_Method__c"},
+		{SObject: "Order", Source: "computed.store_name", Target: "Magento_Store__c"},
+		{SObject: "OrderItem", Source: "item.product_type", Target: "Product_Type__c"},
+	} {
+		m.Mode, m.TooLong, m.Enabled, m.Username = store.MapAlways, "cut", true, "demo"
+		if _, err := s.AddFieldMap(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -86,7 +86,7 @@ func runMapping(ctx context.Context, args []string, stdout io.Writer) error {
 		if err != nil {
 			return usage
 		}
-		if err := st.RemoveFieldMap(ctx, id); errors.Is(err, store.ErrNotFound) {
+		if err := st.RemoveFieldMap(ctx, id, *user); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no mapping #%d", id)
 		} else if err != nil {
 			return err

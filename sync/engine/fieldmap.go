@@ -327,3 +327,43 @@ func (e *Engine) PreviewMapping(ctx context.Context, m store.FieldMap) ([]Previe
 	}
 	return out, nil
 }
+
+// MappingTargets lists the fields of sobject a mapping may write, as the
+// org describes them now: those magesync may create or update, other than
+// references and the fields magesync itself writes.
+func (e *Engine) MappingTargets(ctx context.Context, sobject string) ([]salesforce.Field, error) {
+	org, err := e.org(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	d := org.describes[sobject]
+	if d == nil {
+		return nil, fmt.Errorf("no describe of %s", sobject)
+	}
+	var out []salesforce.Field
+	for _, f := range d.Fields {
+		if (f.Createable || f.Updateable) && f.Type != "reference" && !ownFields[f.Name] && !f.ExternalID {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// MappingField is a mapping target as the org has it now; ok is false when
+// the org has no such field (deleted since the mapping was made) or
+// Salesforce cannot be asked (then err says why).
+func (e *Engine) MappingField(ctx context.Context, sobject, name string) (f salesforce.Field, ok bool, err error) {
+	org, err := e.orgFor(ctx)
+	if err != nil {
+		return f, false, err
+	}
+	f, ok = org.field(sobject, name)
+	return f, ok, nil
+}
+
+// ownFields are the Order and OrderItem fields the engine writes itself;
+// a mapping cannot take them over.
+var ownFields = map[string]bool{"Status": true, "OrderReferenceNumber": true, "EffectiveDate": true, "Pricebook2Id": true, "Description": true, "Name": true,
+	"Quantity": true, "UnitPrice": true, "BillingStreet": true, "BillingCity": true, "BillingState": true, "BillingStateCode": true,
+	"BillingPostalCode": true, "BillingCountry": true, "BillingCountryCode": true, "ShippingStreet": true, "ShippingCity": true,
+	"ShippingState": true, "ShippingStateCode": true, "ShippingPostalCode": true, "ShippingCountry": true, "ShippingCountryCode": true}
