@@ -211,7 +211,7 @@ var mappingTables = map[string][]struct{ prefix, table, label string }{
 var computedSources = map[string][]MappingSource{
 	"Order": {{"computed.customer_name", "Customer full name", "text"}, {"computed.increment_id", "Order number (increment id)", "text"},
 		{"computed.admin_url", "Order's page in the Magento admin", "text"}, {"computed.payment_title", "Payment method title", "text"},
-		{"computed.store_name", "Store view name", "text"}},
+		{"computed.store_name", "Store view name", "text"}, {"computed.website_name", "Website name", "text"}},
 	"OrderItem": {{"computed.order_increment_id", "Order number (increment id)", "text"}},
 }
 

@@ -26,12 +26,12 @@ var mappingObjects = map[string]struct{ sobject, title string }{
 // shows them.
 var mappingDefaults = map[string][]views.MappingDefault{
 	"Order": {{Target: "AccountId, BillToContactId", Source: "the customer's Account and Contact (registered by customer id, guests by e-mail)"},
-		{Target: "Name", Source: `"Magento #" and the order number`}, {Target: "EffectiveDate", Source: "Purchase Date, in the store's time zone"},
-		{Target: "OrderReferenceNumber, Magento_Increment_Id__c", Source: "the order number"}, {Target: "Status", Source: "Order Configuration's Default Status and Status Mapping"},
+		{Target: "Name", Source: `"Magento #" and the order number (a mapping may replace it)`}, {Target: "EffectiveDate", Source: "Purchase Date, in the store's time zone (a mapping may replace it)"},
+		{Target: "OrderReferenceNumber", Source: "the order number (a mapping may replace it)"}, {Target: "Magento_Increment_Id__c", Source: "the order number"}, {Target: "Status", Source: "Order Configuration's Default Status and Status Mapping"},
 		{Target: "Pricebook2Id", Source: "the Standard Price Book"}, {Target: "Billing and Shipping address", Source: "the order's addresses, as the org's picklists take them"},
-		{Target: "Description", Source: "store, payment, shipping and customer note"}, {Target: "Magento_Order_Id__c", Source: "the order's id, with the store's External ID Prefix"}},
+		{Target: "Description", Source: "store, payment, shipping and customer note (a mapping may replace it)"}, {Target: "Magento_Order_Id__c", Source: "the order's id, with the store's External ID Prefix"}},
 	"OrderItem": {{Target: "PricebookEntryId", Source: "the product, by SKU, in the Standard Price Book"}, {Target: "Quantity", Source: "Qty Ordered"},
-		{Target: "UnitPrice", Source: "Row Total less Discount, per unit"}, {Target: "Description", Source: "the item's name and chosen options"},
+		{Target: "UnitPrice", Source: "Row Total less Discount, per unit"}, {Target: "Description", Source: "the item's name and chosen options (a mapping may replace it)"},
 		{Target: "Magento_Item_Id__c", Source: "the item's id, with the store's External ID Prefix"},
 		{Target: "Shipping, Tax and Discount lines", Source: "the order's shipping, tax and what the items do not explain, so the totals equal"}},
 }

@@ -448,10 +448,12 @@ func (e *Engine) storeInfo(ctx context.Context, storeID uint16) StoreInfo {
 			info.Location = loc
 		}
 	}
-	if views, err := e.st.StoreViews(ctx); err == nil {
-		for _, v := range views {
-			if v.ID == storeID {
-				info.Name = v.GroupName + " / " + v.Name
+	if websites, err := e.st.Websites(ctx); err == nil {
+		for _, w := range websites {
+			for _, v := range w.Stores {
+				if v.ID == storeID {
+					info.Name, info.Website = v.GroupName+" / "+v.Name, w.Name
+				}
 			}
 		}
 	}

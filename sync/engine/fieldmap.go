@@ -49,6 +49,7 @@ func (ms *mapSources) attach(m *Mapped, o *store.Order, info StoreInfo) {
 		"computed.increment_id":       o.IncrementID,
 		"computed.order_increment_id": o.IncrementID,
 		"computed.store_name":         info.Name,
+		"computed.website_name":       info.Website,
 		"computed.payment_title":      "",
 	}
 	if o.Payment != nil {
@@ -361,9 +362,12 @@ func (e *Engine) MappingField(ctx context.Context, sobject, name string) (f sale
 	return f, ok, nil
 }
 
-// ownFields are the Order and OrderItem fields the engine writes itself;
-// a mapping cannot take them over.
-var ownFields = map[string]bool{"Status": true, "OrderReferenceNumber": true, "EffectiveDate": true, "Pricebook2Id": true, "Description": true, "Name": true,
+// ownFields are the Order and OrderItem fields the engine writes itself and
+// a mapping cannot take over: the status, the price book, the amounts and
+// the addresses (which follow the org's picklists). The others it writes
+// (Name, EffectiveDate, OrderReferenceNumber, Description) a mapping may
+// replace: it is written after them.
+var ownFields = map[string]bool{"Status": true, "Pricebook2Id": true,
 	"Quantity": true, "UnitPrice": true, "BillingStreet": true, "BillingCity": true, "BillingState": true, "BillingStateCode": true,
 	"BillingPostalCode": true, "BillingCountry": true, "BillingCountryCode": true, "ShippingStreet": true, "ShippingCity": true,
 	"ShippingState": true, "ShippingStateCode": true, "ShippingPostalCode": true, "ShippingCountry": true, "ShippingCountryCode": true}

@@ -39,6 +39,7 @@ func TestFieldMappings(t *testing.T) {
 	add("Order", "computed.customer_name", "Customer_Name__c", store.MapCreate, "cut")
 	add("Order", "order.updated_at", "Last_Change__c", store.MapUpdate, "refuse")
 	add("Order", "computed.store_name", "Store_View__c", store.MapAlways, "refuse")
+	add("Order", "computed.website_name", "Description", store.MapAlways, "cut") // replaces what magesync writes there
 	add("OrderItem", "item.sku", "Item_SKU__c", store.MapAlways, "refuse")
 	add("OrderItem", "item.weight", "Weight__c", store.MapAlways, "refuse")
 	if _, err := v.st.AddFieldMap(ctx, store.FieldMap{SObject: "Order", Source: "order.no_such_column", Target: "X__c", Mode: "always", TooLong: "refuse"}); err == nil {
@@ -71,6 +72,9 @@ func TestFieldMappings(t *testing.T) {
 			r["Last_Change__c"] != nil || r["Store_View__c"] == nil {
 			t.Errorf("order %d in Salesforce: %v %v %v %v %v %v", id, r["Payment_Method__c"], r["Grand_Base__c"], r["Ordered_On__c"],
 				r["Customer_Name__c"], r["Last_Change__c"], r["Store_View__c"])
+		}
+		if d, _ := r["Description"].(string); d != "Main Website" && d != "Europe Website" && !strings.HasSuffix(d, "Website") {
+			t.Errorf("order %d: Description %q, want the website's name", id, d)
 		}
 		if id == 1 && r["Coupon_Code__c"] != "SPRING" {
 			t.Errorf("coupon = %v", r["Coupon_Code__c"])

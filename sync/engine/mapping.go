@@ -38,6 +38,7 @@ func mappingError(format string, args ...any) error {
 // StoreInfo is what the mapping needs to know about the order's store view.
 type StoreInfo struct {
 	Name     string         // "Main Website / Default Store View"
+	Website  string         // the website's name
 	Location *time.Location // general/locale/timezone
 }
 
