@@ -22,7 +22,8 @@ func TestFieldMappings(t *testing.T) {
 		{"name":"Grand_Base__c","type":"currency"}, {"name":"Ordered_On__c","type":"date"}, {"name":"Guest__c","type":"boolean"},
 		{"name":"Customer_Name__c","type":"string","length":10}, {"name":"Last_Change__c","type":"datetime"},
 		{"name":"Store_View__c","type":"string","length":80}]`)
-	v.control("PUT", "/fields/OrderItem", `[{"name":"Item_SKU__c","type":"string","length":255},{"name":"Weight__c","type":"double"}]`)
+	v.control("PUT", "/fields/OrderItem", `[{"name":"Item_SKU__c","type":"string","length":255},{"name":"Weight__c","type":"double"},
+		{"name":"Qty__c","type":"int"},{"name":"Contact_Email__c","type":"email"}]`)
 	add := func(sobject, source, target, mode, tooLong string) uint64 {
 		t.Helper()
 		id, err := v.st.AddFieldMap(ctx, store.FieldMap{SObject: sobject, Source: source, Target: target, Mode: mode, TooLong: tooLong, Enabled: true, Username: "t"})
@@ -42,6 +43,7 @@ func TestFieldMappings(t *testing.T) {
 	add("Order", "computed.website_name", "Description", store.MapAlways, "cut") // replaces what magesync writes there
 	add("OrderItem", "item.sku", "Item_SKU__c", store.MapAlways, "refuse")
 	add("OrderItem", "item.weight", "Weight__c", store.MapAlways, "refuse")
+	add("OrderItem", "item.qty_ordered", "Qty__c", store.MapAlways, "refuse")
 	if _, err := v.st.AddFieldMap(ctx, store.FieldMap{SObject: "Order", Source: "order.no_such_column", Target: "X__c", Mode: "always", TooLong: "refuse"}); err == nil {
 		t.Error("a mapping from a column Magento does not have was stored")
 	}
@@ -80,10 +82,22 @@ func TestFieldMappings(t *testing.T) {
 			t.Errorf("coupon = %v", r["Coupon_Code__c"])
 		}
 	}
+	items := 0
 	for _, it := range v.records("OrderItem") {
-		if strings.HasPrefix(it["Magento_Item_Id__c"].(string), v.prefix()+":") && !strings.Contains(it["Magento_Item_Id__c"].(string), "-") && it["Item_SKU__c"] == nil {
-			t.Errorf("item %v has no SKU mapped", it["Magento_Item_Id__c"])
+		key := strings.TrimPrefix(it["Magento_Item_Id__c"].(string), v.prefix()+":")
+		if strings.Contains(key, "-") {
+			continue // shipping, tax, adjustment: no item
 		}
+		var sku string
+		var weight, qty float64
+		v.st.DB().QueryRow(`SELECT sku, COALESCE(weight, 0), qty_ordered FROM sales_order_item WHERE item_id = ?`, key).Scan(&sku, &weight, &qty)
+		if it["Item_SKU__c"] != sku || it["Weight__c"] != weight || it["Qty__c"] != qty {
+			t.Errorf("item %s: %v %v %v, want %s %v %v", key, it["Item_SKU__c"], it["Weight__c"], it["Qty__c"], sku, weight, qty)
+		}
+		items++
+	}
+	if items == 0 {
+		t.Fatal("no item lines in Salesforce")
 	}
 
 	// Update only: written on the next sync; create only: left alone.
