@@ -54,13 +54,8 @@ func (s *Server) mappingPage(w http.ResponseWriter, r *http.Request) {
 	}
 	form := store.FieldMap{SObject: sobject, Mode: store.MapAlways, TooLong: "refuse", Enabled: true}
 	if id, err := strconv.ParseUint(r.URL.Query().Get("edit"), 10, 64); err == nil {
-		m, err := s.st.FieldMapByID(r.Context(), id)
-		if errors.Is(err, store.ErrNotFound) || err == nil && m.SObject != sobject {
-			s.notFound(w, r)
-			return
-		}
-		if err != nil {
-			s.serverError(w, r, err)
+		m, ok := s.mappingByID(w, r, id, sobject)
+		if !ok {
 			return
 		}
 		form = m
@@ -199,13 +194,8 @@ func (s *Server) mappingDelete(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	m, err := s.st.FieldMapByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && m.SObject != sobject {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	m, ok := s.mappingByID(w, r, id, sobject)
+	if !ok {
 		return
 	}
 	if r.PostFormValue("confirmed") != "1" {
@@ -221,4 +211,18 @@ func (s *Server) mappingDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "success", fmt.Sprintf("You deleted mapping #%d.", id))
 	s.redirect(w, r, "/admin/salesforce/mapping/"+key)
+}
+
+// mappingByID loads a mapping of sobject, answering 404 for any other.
+func (s *Server) mappingByID(w http.ResponseWriter, r *http.Request, id uint64, sobject string) (store.FieldMap, bool) {
+	m, err := s.st.FieldMapByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && m.SObject != sobject {
+		s.notFound(w, r)
+		return m, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return m, false
+	}
+	return m, true
 }

@@ -145,13 +145,8 @@ func TestSyncCommand(t *testing.T) {
 		t.Fatalf("demo: %s", errOut)
 	}
 	dsn := strings.TrimSpace(strings.TrimPrefix(strings.Split(out, "\n")[1], "DSN: "))
-	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
-	defer srv.Close()
 	t.Setenv("MAGESYNC_DSN", dsn)
-	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
-	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
-	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
-	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	useSim(t)
 
 	code, out, errOut = runCLI(t, "sync", "--order", "000000001", "--wait")
 	if code != 0 || !strings.Contains(out, "000000001\tcomplete\tSynced to Salesforce Order 801") {
@@ -188,13 +183,8 @@ func TestConfigRefusesAnActivatedDefaultStatus(t *testing.T) {
 		t.Fatalf("demo: %s", errOut)
 	}
 	dsn := strings.TrimSpace(strings.TrimPrefix(strings.Split(out, "\n")[1], "DSN: "))
-	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
-	defer srv.Close()
 	t.Setenv("MAGESYNC_DSN", dsn)
-	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
-	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
-	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
-	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	useSim(t)
 	code, _, errOut = runCLI(t, "config", "set", "magesync/order/default_status", "Activated")
 	if code != 1 || !strings.Contains(errOut, "Activated-category") {
 		t.Errorf("activated default status: exit %d %q", code, errOut)
@@ -213,11 +203,7 @@ func TestConfigRefusesAnActivatedDefaultStatus(t *testing.T) {
 // TestFlagsAnywhere: flags may follow the arguments, as in
 // config set PATH VALUE --dsn X; "--" ends the flags.
 func TestFlagsAnywhere(t *testing.T) {
-	dsn, _ := dbtest.NewDatabase(t)
-	s := dbtest.Open(t, dsn)
-	if _, err := magentodb.Generate(context.Background(), s.DB().DB, magentodb.Options{Orders: 3, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
+	dsn, s := generatedStore(t, 3)
 	if code, _, errOut := runCLI(t, "config", "set", "magesync/order/automatic_sync", "1", "--dsn", dsn, "--user", "ops"); code != 0 {
 		t.Fatalf("config set PATH VALUE --dsn: exit %d %s", code, errOut)
 	}
@@ -235,12 +221,7 @@ func TestFlagsAnywhere(t *testing.T) {
 	}
 	// --all --wait waits for what it queued, not for an entry due tomorrow.
 	ctx := context.Background()
-	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
-	defer srv.Close()
-	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
-	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
-	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
-	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	useSim(t)
 	s.DB().Exec(`UPDATE sales_order SET status = 'holded' WHERE entity_id = 3`)
 	s.DB().Exec(`UPDATE sales_order SET status = 'pending' WHERE entity_id <> 3`)
 	if _, err := s.Enqueue(ctx, []uint32{3}, store.ReasonAuto); err != nil {
@@ -311,18 +292,9 @@ func TestConfigKeepsSecretsWithTheirURL(t *testing.T) {
 // TestMappingCommand: mapping add checks the org and previews the newest
 // orders, refusing what the field cannot take; list and remove.
 func TestMappingCommand(t *testing.T) {
-	dsn, _ := dbtest.NewDatabase(t)
-	s := dbtest.Open(t, dsn)
-	if _, err := magentodb.Generate(context.Background(), s.DB().DB, magentodb.Options{Orders: 8, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
-	defer srv.Close()
+	dsn, _ := generatedStore(t, 8)
 	t.Setenv("MAGESYNC_DSN", dsn)
-	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
-	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
-	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
-	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	srv := useSim(t)
 	req, _ := http.NewRequest("PUT", srv.URL+"/_sim/fields/Order", strings.NewReader(`[{"name":"Pay__c","type":"picklist","values":["checkmo"]},{"name":"City__c","type":"string","length":40}]`))
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
 		t.Fatal(err)
@@ -346,4 +318,28 @@ func TestMappingCommand(t *testing.T) {
 	if code, _, _ := runCLI(t, "mapping", "remove", "1"); code != 1 {
 		t.Errorf("removing it again: exit %d", code)
 	}
+}
+
+// generatedStore is a throwaway Magento database with n generated orders.
+func generatedStore(t *testing.T, n int) (string, *store.Store) {
+	t.Helper()
+	dsn, _ := dbtest.NewDatabase(t)
+	s := dbtest.Open(t, dsn)
+	if _, err := magentodb.Generate(context.Background(), s.DB().DB, magentodb.Options{Orders: n, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, s
+}
+
+// useSim starts a simulated org and points the commands at it through the
+// environment, as an operator would.
+func useSim(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	t.Cleanup(srv.Close)
+	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
+	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")
+	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
+	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
+	return srv
 }
