@@ -73,7 +73,7 @@ func (q GridQuery) filtered() bool {
 // row stands for one grid row.
 func (s *Store) objectCount(ctx context.Context, cond string, args ...any) (int, error) {
 	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM magesync_object x WHERE x.kind = 'order' AND `+cond, args...); err != nil {
+	if err := s.db.GetContext(ctx, &n, s.bounded(`SELECT COUNT(*) FROM magesync_object x WHERE x.kind = 'order' AND `+cond), args...); err != nil {
 		return 0, fmt.Errorf("store: count synced orders: %w", err)
 	}
 	return n, nil
@@ -183,7 +183,15 @@ type segment struct {
 
 // OrderGrid returns one page of the orders grid and the number of orders
 // matching the filters.
+//
+// Each of its queries runs under the store's grid time limit: a click that
+// would run longer is stopped by the server, and says so (ErrTooSlow).
 func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, error) {
+	rows, total, err := s.orderGrid(ctx, q)
+	return rows, total, tooSlow(err)
+}
+
+func (s *Store) orderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, error) {
 	if fulltextQuery(q.Keyword) != "" && q.Sync == "" && q.Sort != "sf_id" && q.Sort != "sync" {
 		if rows, total, ok, err := s.keywordPage(ctx, q); err != nil || ok {
 			return rows, total, err
@@ -196,7 +204,7 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 	if q.Sync != "" && q.Sync != StateNotInSync {
 		// The highest id is an instant stand-in for the number of orders.
 		var all int
-		if err := s.db.GetContext(ctx, &all, `SELECT COALESCE(MAX(entity_id), 0) FROM sales_order_grid`); err != nil {
+		if err := s.db.GetContext(ctx, &all, s.bounded(`SELECT COALESCE(MAX(entity_id), 0) FROM sales_order_grid`)); err != nil {
 			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 		}
 		q.dense = lookupsFit(max(q.Page, 1)*max(q.Size, 20), total, all)
@@ -253,7 +261,7 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) ([]GridRow, int, err
 			}
 		}
 		var part []uint32
-		err := s.db.SelectContext(ctx, &part, `SELECT g.entity_id FROM `+sg.from+w+` ORDER BY `+sg.order+` LIMIT ? OFFSET ?`,
+		err := s.db.SelectContext(ctx, &part, s.bounded(`SELECT g.entity_id FROM `+sg.from+w+` ORDER BY `+sg.order+` LIMIT ? OFFSET ?`),
 			append(append(slices.Clone(args), sg.args...), size-len(ids), offset)...)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
@@ -275,7 +283,7 @@ func (s *Store) gridRows(ctx context.Context, ids []uint32) ([]GridRow, error) {
 		return nil, fmt.Errorf("store: orders grid: %w", err)
 	}
 	var found []GridRow
-	if err := s.db.SelectContext(ctx, &found, qs, qargs...); err != nil {
+	if err := s.db.SelectContext(ctx, &found, s.bounded(qs), qargs...); err != nil {
 		return nil, fmt.Errorf("store: orders grid: %w", err)
 	}
 	byID := make(map[uint32]GridRow, len(found))
@@ -315,8 +323,8 @@ func (s *Store) keywordPage(ctx context.Context, q GridQuery) (rows []GridRow, t
 		ID    uint32 `db:"entity_id"`
 		Total int    `db:"total"`
 	}
-	err = s.db.SelectContext(ctx, &page, `SELECT g.entity_id, COUNT(*) OVER () AS total FROM sales_order_grid g`+where+
-		` ORDER BY `+col+` `+dir+`, g.entity_id `+dir+` LIMIT ? OFFSET ?`, append(args, size, (max(q.Page, 1)-1)*size)...)
+	err = s.db.SelectContext(ctx, &page, s.bounded(`SELECT g.entity_id, COUNT(*) OVER () AS total FROM sales_order_grid g`+where+
+		` ORDER BY `+col+` `+dir+`, g.entity_id `+dir+` LIMIT ? OFFSET ?`), append(args, size, (max(q.Page, 1)-1)*size)...)
 	if err != nil || len(page) == 0 {
 		return nil, 0, false, err
 	}
@@ -367,7 +375,7 @@ func (s *Store) syncSegments(ctx context.Context, q GridQuery, where string, arg
 		query = `SELECT x.state, COUNT(*) AS n FROM sales_order_grid g JOIN magesync_object x ON x.order_id = g.entity_id
 			AND x.kind = 'order' AND x.state <> 'not_in_sync'` + where + ` GROUP BY x.state`
 	}
-	if err := s.db.SelectContext(ctx, &counts, query, args...); err != nil {
+	if err := s.db.SelectContext(ctx, &counts, s.bounded(query), args...); err != nil {
 		return nil, fmt.Errorf("store: count orders by sync state: %w", err)
 	}
 	byState := map[SyncState]int{}
@@ -401,7 +409,7 @@ func (s *Store) countWhere(ctx context.Context, where string, args []any, cond s
 		where += " AND " + cond
 	}
 	var n int
-	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM sales_order_grid g`+where, args...); err != nil {
+	if err := s.db.GetContext(ctx, &n, s.bounded(`SELECT COUNT(*) FROM sales_order_grid g`+where), args...); err != nil {
 		return 0, fmt.Errorf("store: count orders: %w", err)
 	}
 	return n, nil
@@ -425,7 +433,7 @@ func (s *Store) countGrid(ctx context.Context, q GridQuery) (int, error) {
 		return 0, fmt.Errorf("store: count orders: %w", err)
 	}
 	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM sales_order_grid g`+where, args...); err != nil {
+	if err := s.db.GetContext(ctx, &total, s.bounded(`SELECT COUNT(*) FROM sales_order_grid g`+where), args...); err != nil {
 		return 0, fmt.Errorf("store: count orders: %w", err)
 	}
 	if q.Sync != StateNotInSync {

@@ -28,6 +28,10 @@ type Store struct {
 	db     *sqlx.DB
 	host   string
 	dbName string
+	// mariaDB: the server is MariaDB (max_statement_time) rather than
+	// MySQL (MAX_EXECUTION_TIME); gridLimit bounds each grid query.
+	mariaDB   bool
+	gridLimit time.Duration
 }
 
 // Open connects to a Magento MySQL/MariaDB database. The session runs in UTC,
@@ -81,6 +85,12 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("store: database %q on %s lacks Magento's %s: %w", cfg.DBName, cfg.Addr,
 			strings.Join(missing, ", "), ErrNotMagento)
 	}
+	var version string
+	if err := db.GetContext(ctx, &version, `SELECT VERSION()`); err != nil {
+		db.Close()
+		return nil, s.connectError(err)
+	}
+	s.mariaDB, s.gridLimit = strings.Contains(strings.ToLower(version), "mariadb"), 5*time.Second
 	return s, nil
 }
 
@@ -158,4 +168,37 @@ func IsTransient(err error) bool {
 func IsDatabaseError(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn)
+}
+
+// ErrTooSlow is returned when a query ran past its time limit and the
+// server stopped it, so that one click cannot load the store's database.
+var ErrTooSlow = errors.New("the query ran past its time limit and was stopped")
+
+// SetGridLimit changes how long one grid query may run (5 s by default).
+func (s *Store) SetGridLimit(d time.Duration) { s.gridLimit = d }
+
+// GridLimit is how long one grid query may run.
+func (s *Store) GridLimit() time.Duration { return s.gridLimit }
+
+// bounded gives a SELECT the store's grid time limit, as the server takes
+// it: MariaDB's SET STATEMENT max_statement_time, MySQL's
+// MAX_EXECUTION_TIME hint (which applies to SELECTs only).
+func (s *Store) bounded(query string) string {
+	if s.mariaDB {
+		return fmt.Sprintf("SET STATEMENT max_statement_time=%g FOR ", s.gridLimit.Seconds()) + query
+	}
+	rest, ok := strings.CutPrefix(query, "SELECT ")
+	if !ok {
+		return query
+	}
+	return fmt.Sprintf("SELECT /*+ MAX_EXECUTION_TIME(%d) */ ", s.gridLimit.Milliseconds()) + rest
+}
+
+// tooSlow turns the server's "interrupted: time limit" into ErrTooSlow.
+func tooSlow(err error) error {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && (me.Number == 1969 || me.Number == 3024) {
+		return fmt.Errorf("%w (%v)", ErrTooSlow, err)
+	}
+	return err
 }

@@ -127,8 +127,8 @@ func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
 	if err := s.DB().Get(&versions, `SELECT COUNT(*) FROM magesync_schema_version WHERE version_id > 0`); err != nil {
 		t.Fatal(err)
 	}
-	if versions != 4 {
-		t.Errorf("%d migrations recorded, want each of the 4 once", versions)
+	if versions != 5 {
+		t.Errorf("%d migrations recorded, want each of the 5 once", versions)
 	}
 }
 

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,4 +101,28 @@ func openForTest(t *testing.T) *Store {
 	}
 	t.Cleanup(func() { db.Close() })
 	return &Store{db: db, dbName: name}
+}
+
+// TestBoundedQueries: a grid query carries the time limit in the server's
+// own words, and the server's refusal reads as ErrTooSlow.
+func TestBoundedQueries(t *testing.T) {
+	s := openForTest(t)
+	s.gridLimit = 250 * time.Millisecond
+	mysqlStore := &Store{gridLimit: 1500 * time.Millisecond}
+	if got := mysqlStore.bounded("SELECT 1 FROM t"); got != "SELECT /*+ MAX_EXECUTION_TIME(1500) */ 1 FROM t" {
+		t.Errorf("MySQL: %q", got)
+	}
+	mariaStore := &Store{gridLimit: 250 * time.Millisecond, mariaDB: true}
+	if got := mariaStore.bounded("SELECT 1"); got != "SET STATEMENT max_statement_time=0.25 FOR SELECT 1" {
+		t.Errorf("MariaDB: %q", got)
+	}
+	// Against the test server, in its own form.
+	var version string
+	s.db.Get(&version, `SELECT VERSION()`)
+	s.mariaDB = strings.Contains(strings.ToLower(version), "mariadb")
+	var x int
+	err := tooSlow(s.db.GetContext(context.Background(), &x, s.bounded("SELECT SLEEP(3)")))
+	if !errors.Is(err, ErrTooSlow) {
+		t.Errorf("a query past its limit: %v", err)
+	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -133,6 +134,13 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 		// Past the end (an old link, a page typed): the last page.
 		q.Page = lastPage(total, q.Size)
 		rows, total, err = s.st.OrderGrid(ctx, q)
+	}
+	if errors.Is(err, store.ErrTooSlow) {
+		s.log.Warn("orders grid stopped at its time limit", "query", r.URL.RawQuery, "err", err)
+		s.problem(w, r, http.StatusServiceUnavailable, "Orders", fmt.Sprintf("The orders grid took longer than %s for these filters and was stopped, "+
+			"so that the store's database stays fast for its customers. Narrow the filters (a purchase date range, a status) or search by order number.",
+			s.st.GridLimit().Round(time.Millisecond)))
+		return
 	}
 	if err != nil {
 		s.serverError(w, r, err)

@@ -688,3 +688,30 @@ func TestOrderTabs(t *testing.T) {
 		t.Errorf("Comments History shows %d of %d entries", strings.Count(body, `class="comment-meta"`), comments)
 	}
 }
+
+// TestGridTimeLimit: a grid query that runs past its limit is stopped by
+// the database, and the page says so in words.
+func TestGridTimeLimit(t *testing.T) {
+	a := newApp(t, 5)
+	c := a.login()
+	a.st.SetGridLimit(300 * time.Millisecond)
+	// Another session holds the grid table: the grid's query waits, and
+	// the server stops it at the limit.
+	ctx := context.Background()
+	conn, err := a.st.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `LOCK TABLES sales_order_grid WRITE`); err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ := c.get("/admin/sales/order")
+	conn.ExecContext(ctx, `UNLOCK TABLES`)
+	if code != 503 || !strings.Contains(body, "took longer than 300ms for these filters and was stopped") || !strings.Contains(body, `class="rail"`) {
+		t.Errorf("a grid past its limit: %d", code)
+	}
+	if code, _, _ := c.get("/admin/sales/order"); code != 200 {
+		t.Errorf("after the lock: %d", code)
+	}
+}
