@@ -19,6 +19,10 @@ type GridQuery struct {
 	Statuses []string
 	From, To time.Time // purchase date range, UTC; zero = open
 	Sync     SyncState // "" = any
+	// Grand Total (Base) and (Purchased) ranges, and the Purchase Point
+	// (store view; 0 = any), as Magento's grid filters them.
+	BaseTotal, Total AmountRange
+	StoreID          uint16
 	Sort     string    // a key of GridSortColumns
 	Desc     bool
 	Page     int // from 1
@@ -65,7 +69,25 @@ type GridRow struct {
 
 // filtered reports whether any filter other than sync status is set.
 func (q GridQuery) filtered() bool {
-	return strings.TrimSpace(q.Keyword) != "" || len(q.Statuses) > 0 || !q.From.IsZero() || !q.To.IsZero()
+	return strings.TrimSpace(q.Keyword) != "" || len(q.Statuses) > 0 || !q.From.IsZero() || !q.To.IsZero() ||
+		q.BaseTotal.set() || q.Total.set() || q.StoreID != 0
+}
+
+// AmountRange is an amount filter; either end may be open.
+type AmountRange struct {
+	Min, Max       Decimal
+	HasMin, HasMax bool
+}
+
+func (r AmountRange) set() bool { return r.HasMin || r.HasMax }
+
+func (r AmountRange) conds(col string, conds *[]string, args *[]any) {
+	if r.HasMin {
+		*conds, *args = append(*conds, col+" >= ?"), append(*args, r.Min)
+	}
+	if r.HasMax {
+		*conds, *args = append(*conds, col+" <= ?"), append(*args, r.Max)
+	}
 }
 
 // objectCount counts order rows of magesync_object matching cond: a
@@ -106,6 +128,11 @@ func (q GridQuery) where() (string, []any, error) {
 	if !q.To.IsZero() {
 		conds = append(conds, `g.created_at < ?`)
 		args = append(args, q.To.UTC())
+	}
+	q.BaseTotal.conds("g.base_grand_total", &conds, &args)
+	q.Total.conds("g.grand_total", &conds, &args)
+	if q.StoreID != 0 {
+		conds, args = append(conds, "g.store_id = ?"), append(args, q.StoreID)
 	}
 	switch q.Sync {
 	case StateNotInSync:

@@ -95,12 +95,15 @@ type GridView struct {
 	Statuses []Option
 	Sync     []Option
 	From, To string
-	Pager    Pager
-	State    []Hidden // the grid's filters, carried by the mass action
-	Filtered bool
-	ClearURL string
-	HereURL  string // the grid as it is: Cancel returns to it
-	Chips    []Chip // the active filters
+	// Grand Total ranges and the Purchase Point, as typed and chosen.
+	BaseTotalFrom, BaseTotalTo, TotalFrom, TotalTo string
+	StoreViews                                     []Option
+	Pager                                          Pager
+	State                                          []Hidden // the grid's filters, carried by the mass action
+	Filtered                                       bool
+	ClearURL                                       string
+	HereURL                                        string // the grid as it is: Cancel returns to it
+	Chips                                          []Chip // the active filters
 	// The admin's columns: Show by key; ColumnChoices for the Columns control.
 	Show          map[string]bool
 	ColumnChoices []Option

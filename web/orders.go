@@ -47,6 +47,22 @@ func gridState(v url.Values, loc *time.Location) (store.GridQuery, map[string]st
 	if s := store.SyncState(v.Get("sync")); slices.Contains(store.SyncStates, s) {
 		q.Sync = s
 	}
+	amount := func(key string, dst *store.Decimal, has *bool) {
+		if raw := strings.TrimSpace(v.Get(key)); raw != "" {
+			if d, err := store.ParseDecimal(raw); err == nil {
+				*dst, *has = d, true
+			} else {
+				errs[key] = raw
+			}
+		}
+	}
+	amount("base_total_from", &q.BaseTotal.Min, &q.BaseTotal.HasMin)
+	amount("base_total_to", &q.BaseTotal.Max, &q.BaseTotal.HasMax)
+	amount("total_from", &q.Total.Min, &q.Total.HasMin)
+	amount("total_to", &q.Total.Max, &q.Total.HasMax)
+	if id, err := strconv.ParseUint(v.Get("store"), 10, 16); err == nil {
+		q.StoreID = uint16(id)
+	}
 	q.Page, q.Size = pageParams(v)
 	return q, errs
 }
@@ -81,6 +97,18 @@ func stateValues(q store.GridQuery, loc *time.Location, withSort bool) url.Value
 	}
 	if q.Sync != "" {
 		v.Set("sync", string(q.Sync))
+	}
+	for key, r := range map[string]struct {
+		d   store.Decimal
+		has bool
+	}{"base_total_from": {q.BaseTotal.Min, q.BaseTotal.HasMin}, "base_total_to": {q.BaseTotal.Max, q.BaseTotal.HasMax},
+		"total_from": {q.Total.Min, q.Total.HasMin}, "total_to": {q.Total.Max, q.Total.HasMax}} {
+		if r.has {
+			v.Set(key, r.d.Plain())
+		}
+	}
+	if q.StoreID != 0 {
+		v.Set("store", strconv.Itoa(int(q.StoreID)))
 	}
 	if withSort {
 		v.Set("sort", q.Sort)
@@ -154,7 +182,30 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	labels := map[string]string{}
 	v := views.GridView{Page: s.page(r, "Orders", "sales"), Total: total, Keyword: q.Keyword, ClearURL: "/admin/sales/order"}
 	for field, val := range bad {
-		v.Messages = append(v.Messages, views.Message{Kind: "error", Text: fmt.Sprintf("The %s date %q is not a date; it was ignored.", field, val)})
+		what := map[string]string{"from": "Purchase Date from", "to": "Purchase Date to", "base_total_from": "Grand Total (Base) from",
+			"base_total_to": "Grand Total (Base) to", "total_from": "Grand Total (Purchased) from", "total_to": "Grand Total (Purchased) to"}[field]
+		v.Messages = append(v.Messages, views.Message{Kind: "error", Text: fmt.Sprintf("%s %q is not a date or an amount as the filter needs; it was ignored.", what, val)})
+	}
+	plain := func(r store.AmountRange) (string, string) {
+		var lo, hi string
+		if r.HasMin {
+			lo = r.Min.Plain()
+		}
+		if r.HasMax {
+			hi = r.Max.Plain()
+		}
+		return lo, hi
+	}
+	v.BaseTotalFrom, v.BaseTotalTo = plain(q.BaseTotal)
+	v.TotalFrom, v.TotalTo = plain(q.Total)
+	storeViews, err := s.st.StoreViews(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.StoreViews = []views.Option{{Value: "", Label: "All Store Views"}}
+	for _, sv := range storeViews {
+		v.StoreViews = append(v.StoreViews, views.Option{Value: strconv.Itoa(int(sv.ID)), Label: sv.GroupName + " / " + sv.Name, Selected: sv.ID == q.StoreID})
 	}
 	for _, st := range statuses {
 		labels[st.Code] = st.Label
@@ -170,7 +221,8 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	if !q.To.IsZero() {
 		v.To = q.To.In(loc).AddDate(0, 0, -1).Format("2006-01-02")
 	}
-	v.Filtered = len(q.Statuses) > 0 || !q.From.IsZero() || !q.To.IsZero() || q.Sync != ""
+	v.Filtered = len(q.Statuses) > 0 || !q.From.IsZero() || !q.To.IsZero() || q.Sync != "" || v.BaseTotalFrom != "" || v.BaseTotalTo != "" ||
+		v.TotalFrom != "" || v.TotalTo != "" || q.StoreID != 0
 
 	base := stateValues(q, loc, false)
 	link := func(change func(url.Values)) string {
@@ -211,6 +263,18 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	v.Pager = pager(q.Page, q.Size, total, func(p int) string { return link(func(u url.Values) { u.Set("p", strconv.Itoa(p)) }) })
 	v.HereURL = r.URL.RequestURI()
 	v.Chips = filterChips(q, loc, labels, link)
+	for _, sv := range v.StoreViews {
+		if sv.Selected {
+			v.Chips = append(v.Chips, views.Chip{Label: "Purchase Point: " + sv.Label, RemoveURL: link(func(u url.Values) { u.Del("store"); u.Del("p") })})
+		}
+	}
+	for _, a := range []struct{ key, label, value string }{{"base_total_from", "Grand Total (Base) from", v.BaseTotalFrom},
+		{"base_total_to", "Grand Total (Base) to", v.BaseTotalTo}, {"total_from", "Grand Total (Purchased) from", v.TotalFrom},
+		{"total_to", "Grand Total (Purchased) to", v.TotalTo}} {
+		if a.value != "" {
+			v.Chips = append(v.Chips, views.Chip{Label: a.label + " " + a.value, RemoveURL: link(func(u url.Values) { u.Del(a.key); u.Del("p") })})
+		}
+	}
 	for k, vals := range stateValues(q, loc, true) {
 		if k == "limit" {
 			continue

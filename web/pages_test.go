@@ -715,3 +715,25 @@ func TestGridTimeLimit(t *testing.T) {
 		t.Errorf("after the lock: %d", code)
 	}
 }
+
+// TestGridAmountAndPurchasePointFilters: Magento's Grand Total ranges and
+// Purchase Point filters, each with its chip.
+func TestGridAmountAndPurchasePointFilters(t *testing.T) {
+	a := newApp(t, 60)
+	c := a.login()
+	var want, wantStore int
+	a.st.DB().Get(&want, `SELECT COUNT(*) FROM sales_order_grid WHERE base_grand_total >= 50 AND base_grand_total <= 200 AND grand_total <= 150`)
+	a.st.DB().Get(&wantStore, `SELECT COUNT(*) FROM sales_order_grid WHERE store_id = 1`)
+	_, body, _ := c.get("/admin/sales/order?base_total_from=50&base_total_to=200&total_to=150")
+	if got := recordsFound(body); got != fmt.Sprint(want) || !strings.Contains(body, "Grand Total (Base) from 50") || !strings.Contains(body, "Grand Total (Purchased) to 150") {
+		t.Errorf("amount ranges: %s records, want %d", got, want)
+	}
+	_, body, _ = c.get("/admin/sales/order?store=1")
+	if got := recordsFound(body); got != fmt.Sprint(wantStore) || !strings.Contains(body, "Purchase Point: ") {
+		t.Errorf("purchase point: %s records, want %d", got, wantStore)
+	}
+	_, body, _ = c.get("/admin/sales/order?total_from=abc")
+	if !strings.Contains(body, `Grand Total (Purchased) from &#34;abc&#34; is not`) || recordsFound(body) != "60" {
+		t.Errorf("a bad amount is not said, or not ignored")
+	}
+}
