@@ -23,10 +23,10 @@ type GridQuery struct {
 	// (store view; 0 = any), as Magento's grid filters them.
 	BaseTotal, Total AmountRange
 	StoreID          uint16
-	Sort     string    // a key of GridSortColumns
-	Desc     bool
-	Page     int // from 1
-	Size     int
+	Sort             string // a key of GridSortColumns
+	Desc             bool
+	Page             int // from 1
+	Size             int
 
 	dense bool // the Sync state holds a good share of all orders
 }
