@@ -278,16 +278,34 @@ func (s *Store) RenewLeases(ctx context.Context, worker string, ids []uint64, le
 
 // QueueEntries loads entries by id.
 func (s *Store) QueueEntries(ctx context.Context, ids []uint64) ([]QueueEntry, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	q, args, err := sqlx.In(`SELECT `+queueColumns+` FROM magesync_queue WHERE id IN (?) ORDER BY id`, ids)
-	if err != nil {
-		return nil, fmt.Errorf("store: load queue entries: %w", err)
-	}
 	var out []QueueEntry
-	if err := s.db.SelectContext(ctx, &out, q, args...); err != nil {
-		return nil, fmt.Errorf("store: load queue entries: %w", err)
+	for chunk := range slices.Chunk(ids, 5000) {
+		q, args, err := sqlx.In(`SELECT `+queueColumns+` FROM magesync_queue WHERE id IN (?) ORDER BY id`, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("store: load queue entries: %w", err)
+		}
+		var part []QueueEntry
+		if err := s.db.SelectContext(ctx, &part, q, args...); err != nil {
+			return nil, fmt.Errorf("store: load queue entries: %w", err)
+		}
+		out = append(out, part...)
+	}
+	return out, nil
+}
+
+// OpenEntries returns which of ids are still open (new or processing).
+func (s *Store) OpenEntries(ctx context.Context, ids []uint64) ([]uint64, error) {
+	var out []uint64
+	for chunk := range slices.Chunk(ids, 5000) {
+		q, args, err := sqlx.In(`SELECT id FROM magesync_queue WHERE id IN (?) AND status IN ('new', 'processing')`, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("store: open queue entries: %w", err)
+		}
+		var part []uint64
+		if err := s.db.SelectContext(ctx, &part, q, args...); err != nil {
+			return nil, fmt.Errorf("store: open queue entries: %w", err)
+		}
+		out = append(out, part...)
 	}
 	return out, nil
 }

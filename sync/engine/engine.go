@@ -180,27 +180,28 @@ func (e *Engine) nudge() {
 }
 
 // Wait polls the queue until every entry is closed, then returns them.
+// Each poll asks only about the entries still open (their ids alone), so
+// waiting on a large backfill costs as little as the work left.
 func (e *Engine) Wait(ctx context.Context, entryIDs []uint64) ([]store.QueueEntry, error) {
-	for {
-		entries, err := e.st.QueueEntries(ctx, entryIDs)
-		if err != nil {
+	open := entryIDs
+	pause := 100 * time.Millisecond
+	for len(open) > 0 {
+		var err error
+		if open, err = e.st.OpenEntries(ctx, open); err != nil {
 			return nil, err
 		}
-		open := false
-		for _, en := range entries {
-			if en.Status.Open() {
-				open = true
-			}
-		}
-		if !open {
-			return entries, nil
+		if len(open) == 0 {
+			break
 		}
 		select {
 		case <-ctx.Done():
+			entries, _ := e.st.QueueEntries(context.WithoutCancel(ctx), entryIDs)
 			return entries, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		case <-time.After(pause):
 		}
+		pause = min(pause*3/2, time.Second)
 	}
+	return e.st.QueueEntries(ctx, entryIDs)
 }
 
 const pauseCursor = "limit_pause"
