@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -40,4 +42,36 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return s.ensureKeyPrefix(ctx)
+}
+
+// Readiness says why this store cannot serve, or nil: the database
+// answers, magesync's tables are at the latest migration, and a change
+// detector (in this process or another) polled within the last two minutes.
+func (s *Store) Readiness(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("the database does not answer: %w", err)
+	}
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return err
+	}
+	var version int
+	if err := s.db.GetContext(ctx, &version, `SELECT COALESCE(MAX(version_id), 0) FROM `+migrationTable); err != nil {
+		return fmt.Errorf("magesync's tables are not there: %w", err)
+	}
+	if version < len(entries) {
+		return fmt.Errorf("magesync's tables are at migration %d of %d: run magesync migrate", version, len(entries))
+	}
+	var age sql.NullInt64
+	if err := s.db.GetContext(ctx, &age, `SELECT TIMESTAMPDIFF(SECOND, MAX(updated_at), NOW(6)) FROM magesync_cursor
+		WHERE name IN ('detector_orders', 'detector_comments')`); err != nil {
+		return fmt.Errorf("the change detector's state cannot be read: %w", err)
+	}
+	if !age.Valid {
+		return errors.New("no change detector has polled yet")
+	}
+	if age.Int64 > 120 {
+		return fmt.Errorf("the change detector last polled %d s ago", age.Int64)
+	}
+	return nil
 }

@@ -293,6 +293,24 @@ func (s *Store) QueueEntries(ctx context.Context, ids []uint64) ([]QueueEntry, e
 	return out, nil
 }
 
+// ReleaseLeases hands entries back to the queue, due now and with their
+// attempt given back: worker stops before finishing them.
+func (s *Store) ReleaseLeases(ctx context.Context, worker string, ids []uint64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`UPDATE magesync_queue SET status = 'new', lease_owner = NULL, lease_until = NULL,
+		attempts = GREATEST(attempts - 1, 0), next_attempt_at = NOW(6), updated_at = NOW(6)
+		WHERE id IN (?) AND status = 'processing' AND lease_owner = ?`, ids, worker)
+	if err != nil {
+		return fmt.Errorf("store: release leases: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: release leases: %w", err)
+	}
+	return nil
+}
+
 // OpenEntries returns which of ids are still open (new or processing).
 func (s *Store) OpenEntries(ctx context.Context, ids []uint64) ([]uint64, error) {
 	var out []uint64

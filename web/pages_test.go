@@ -737,3 +737,32 @@ func TestGridAmountAndPurchasePointFilters(t *testing.T) {
 		t.Errorf("a bad amount is not said, or not ignored")
 	}
 }
+
+// TestHealthAndReadiness: /healthz answers while the process is up;
+// /readyz only once a change detector polls, both without a login.
+func TestHealthAndReadiness(t *testing.T) {
+	a := newApp(t, 1) // workers only: no detector
+	c := a.client()
+	if code, body, _ := c.get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("healthz: %d %q", code, body)
+	}
+	if code, body, _ := c.get("/readyz"); code != 503 || !strings.Contains(body, "no change detector has polled yet") {
+		t.Errorf("readyz without a detector: %d %q", code, body)
+	}
+	b := newAppWith(t, 1, true)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		code, body, _ := b.client().get("/readyz")
+		if code == 200 && body == "ready\n" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz with a detector: %d %q", code, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.st.DB().Exec(`UPDATE magesync_schema_version SET version_id = 1 WHERE version_id > 1`)
+	if code, body, _ := b.client().get("/readyz"); code != 503 || !strings.Contains(body, "run magesync migrate") {
+		t.Errorf("readyz behind on migrations: %d %q", code, body)
+	}
+}

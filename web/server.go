@@ -73,6 +73,8 @@ func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.recoverPanics, s.logRequests, securityHeaders, secureCookiesOverHTTPS)
 	r.Handle("/static/*", static.Handler())
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	r.Get("/readyz", s.readyz)
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/admin", http.StatusFound) })
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.csrf)
@@ -240,4 +242,20 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// readyz answers 200 when the store can serve (see store.Readiness) and
+// 503 with the reason otherwise; it needs no login and shows no secret.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.st.Readiness(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready: " + engine.ErrorText(err) + "\n"))
+		return
+	}
+	w.Write([]byte("ready\n"))
 }

@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"sfsim":   {"serve the Salesforce simulator alone (--addr 127.0.0.1:8081)", runSFSim},
 	"sync":    {"queue orders for Salesforce: --order INCREMENT_ID… | --all [--status s1,s2] [--wait]", runSync},
 	"worker":  {"run the change detector and sync workers (scale out: run several)", runWorker},
+	"version": {"print the version, revision and Go version this binary was built from", runVersion},
 }
 
 func main() {

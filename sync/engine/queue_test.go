@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"magesync/store"
 	"magesync/sync/engine"
@@ -335,4 +336,37 @@ func TestTablesLostOrRestored(t *testing.T) {
 		}
 	}
 	t.Logf("a backfill of 30 orders took %d API calls", calls)
+}
+
+// TestShutdownHandsWorkBack: stopping the workers mid-call hands their
+// entries back at once (due now, attempt given back), and the next worker
+// finishes them without duplicates.
+func TestShutdownHandsWorkBack(t *testing.T) {
+	v := newEnv(t, 20)
+	v.control("PUT", "/faults", `{"latencyMs":1500}`)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { v.e.RunWorkers(ctx, 2); close(done) }()
+	if _, err := v.e.Enqueue(context.Background(), []uint32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, store.ReasonBulk); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, _ := v.st.QueueCounts(context.Background())
+		if c[store.QueueProcessing] > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("nothing was taken")
+		}
+	}
+	stop()
+	<-done
+	for _, en := range v.entries() {
+		if en.Status == store.QueueProcessing || en.LeaseOwner != "" || en.Attempts > 0 && en.Status == store.QueueNew {
+			t.Errorf("entry %d after shutdown: %s by %q, %d attempts", en.ID, en.Status, en.LeaseOwner, en.Attempts)
+		}
+	}
+	v.control("PUT", "/faults", `{}`)
+	v.drain()
+	v.checkOrders(20, false)
 }

@@ -71,7 +71,12 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 	err = b.run(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
-			// Shutting down: the leases expire and another worker takes over.
+			// Shutting down: hand the unfinished entries back at once, so
+			// that another worker need not wait for the leases to expire.
+			// What was sent is safe: intents let the next attempt find it.
+			if err := e.st.ReleaseLeases(context.WithoutCancel(ctx), worker, b.unfinished()); err != nil {
+				e.log.Warn("release leases on shutdown", "err", err)
+			}
 			return len(b.jobs), ctx.Err()
 		}
 		b.callFailed(ctx, b.open(), err)
@@ -135,6 +140,15 @@ func (b *batch) guard(j *job, step func()) {
 		}
 	}()
 	step()
+}
+
+// unfinished are the ids of the entries whose fate is not decided.
+func (b *batch) unfinished() []uint64 {
+	var ids []uint64
+	for _, j := range b.open() {
+		ids = append(ids, j.entry.ID)
+	}
+	return ids
 }
 
 // logOutcomes says in one line what a batch did.
