@@ -9,10 +9,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+
+	"magesync/metrics"
 	"magesync/store"
 	"magesync/views"
 )
@@ -98,9 +102,17 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		next.ServeHTTP(sw, r)
-		if !strings.HasPrefix(r.URL.Path, "/static/") {
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", time.Since(start).Milliseconds())
+		took := time.Since(start)
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			return
 		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "ms", took.Milliseconds())
+		// By route pattern, not path: ids and queries would make a series each.
+		route := "unmatched"
+		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
+			route = rc.RoutePattern()
+		}
+		metrics.HTTPDuration.WithLabelValues(r.Method, route, strconv.Itoa(sw.status/100)+"xx").Observe(took.Seconds())
 	})
 }
 

@@ -766,3 +766,24 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Errorf("readyz behind on migrations: %d %q", code, body)
 	}
 }
+
+// TestMetrics: /metrics speaks Prometheus's text format without a login:
+// the queue by status, outcomes, the API usage, the admin's requests.
+func TestMetrics(t *testing.T) {
+	a := newApp(t, 3)
+	c := a.login()
+	if code, loc := c.post("/admin/sales/order/1/sync", nil); code != 303 || !strings.Contains(c.follow(loc), "is in Salesforce") {
+		t.Fatal("sync")
+	}
+	code, body, h := a.client().get("/metrics")
+	if code != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/plain") {
+		t.Fatalf("metrics: %d %s", code, h.Get("Content-Type"))
+	}
+	for _, want := range []string{`magesync_queue_entries{status="complete"} 1`, `magesync_queue_outcomes_total{outcome="complete"}`,
+		"magesync_salesforce_api_requests_limit ", `magesync_http_request_duration_seconds_count{method="GET",route="/admin/sales/order/{id}",status="2xx"}`,
+		"go_goroutines"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 
+	"magesync/metrics"
 	"magesync/static"
 	"magesync/store"
 	"magesync/sync/engine"
@@ -75,6 +76,14 @@ func (s *Server) Handler() http.Handler {
 	r.Handle("/static/*", static.Handler())
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	r.Get("/readyz", s.readyz)
+	r.Handle("/metrics", metrics.Handler(func(ctx context.Context) (map[string]int, error) {
+		counts, err := s.st.QueueCounts(ctx)
+		out := map[string]int{}
+		for st, n := range counts {
+			out[string(st)] = n
+		}
+		return out, err
+	}))
 	r.Get("/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/admin", http.StatusFound) })
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.csrf)

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"time"
 
+	"magesync/metrics"
 	"magesync/store"
 )
 
@@ -207,5 +208,6 @@ func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 		return nil, err
 	}
 	d.seenOrders, d.seenComments, d.ordersAt, d.commentsID = seenOrders, seenComments, newest, maxID
+	metrics.DetectorPoll.SetToCurrentTime()
 	return order, nil
 }

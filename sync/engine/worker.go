@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"magesync/metrics"
 	"magesync/store"
 	"magesync/sync/salesforce"
 )
@@ -155,9 +156,20 @@ func (b *batch) unfinished() []uint64 {
 func (b *batch) logOutcomes() {
 	counts := map[store.QueueStatus]int{}
 	for _, j := range b.jobs {
-		if j.outcome != nil {
-			counts[j.outcome.Status]++
+		if j.outcome == nil || j.lostLease {
+			continue
 		}
+		counts[j.outcome.Status]++
+		if j.outcome.Status == store.QueueComplete && j.entry.Reason == store.ReasonAuto && j.order != nil {
+			metrics.SyncLatency.Observe(time.Since(j.order.UpdatedAt).Seconds())
+		}
+	}
+	for status, n := range counts {
+		label := string(status)
+		if status == store.QueueNew {
+			label = "retry"
+		}
+		metrics.Outcomes.WithLabelValues(label).Add(float64(n))
 	}
 	b.e.log.Info("sync batch", "worker", b.worker, "orders", len(b.jobs), "complete", counts[store.QueueComplete],
 		"skipped", counts[store.QueueSkipped], "error", counts[store.QueueError], "failed", counts[store.QueueFailed],
@@ -347,6 +359,12 @@ func (b *batch) send(ctx context.Context) error {
 	if graphs, err = b.holdLeases(ctx, graphs); err != nil {
 		return err
 	}
+	defer func() {
+		if u, ok := org.client.Usage(); ok {
+			metrics.APIUsed.Set(float64(u.Used))
+			metrics.APILimit.Set(float64(u.Max))
+		}
+	}()
 	perCall := salesforce.MaxGraphs // halved while Salesforce refuses a payload as too large
 	var again []*job                // graphs Salesforce rolled back for a lock or halted: sent again here
 	for round := 0; len(graphs) > 0; round++ {
