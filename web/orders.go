@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -367,7 +368,20 @@ func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
 	var ids []uint32
 	if r.PostFormValue("all") == "1" {
 		q, _ := gridState(r.PostForm, s.location(ctx))
-		var err error
+		q.Page, q.Size = 1, 20
+		_, total, err := s.st.OrderGrid(ctx, q)
+		if err != nil && !errors.Is(err, store.ErrTooSlow) {
+			s.serverError(w, r, err)
+			return
+		}
+		if err != nil || total > 25 {
+			// Many orders: they are queued in the background, and the
+			// answer comes at once; the queue page's progress bar follows.
+			s.enqueueInBackground(q)
+			s.flash(r, "success", "The orders matching the grid's filters are being queued for Salesforce. The queue page shows their progress.")
+			s.redirect(w, r, back)
+			return
+		}
 		if ids, err = s.st.OrderGridIDs(ctx, q); err != nil {
 			s.serverError(w, r, err)
 			return
@@ -525,4 +539,24 @@ func (s *Server) ordersColumns(w http.ResponseWriter, r *http.Request) {
 		back = "/admin/sales/order"
 	}
 	s.redirect(w, r, back)
+}
+
+// enqueueInBackground queues every order the grid's filters match, in
+// chunks, after the request has been answered; errors go to the log. A
+// process stopped meanwhile leaves the rest unqueued: each chunk is whole.
+func (s *Server) enqueueInBackground(q store.GridQuery) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		defer cancel()
+		start := time.Now()
+		ids, err := s.st.OrderGridIDs(ctx, q)
+		if err == nil {
+			_, err = s.eng.Enqueue(ctx, ids, store.ReasonBulk)
+		}
+		if err != nil {
+			s.log.Error("queueing the orders matching a grid's filters", "err", err)
+			return
+		}
+		s.log.Info("queued the orders matching a grid's filters", "orders", len(ids), "ms", time.Since(start).Milliseconds())
+	}()
 }

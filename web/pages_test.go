@@ -787,3 +787,28 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestSelectAllMatchingInTheBackground: many matching orders are queued
+// after the answer, which says so; every one of them is queued.
+func TestSelectAllMatchingInTheBackground(t *testing.T) {
+	a := newApp(t, 60)
+	c := a.login()
+	var matching int
+	a.st.DB().Get(&matching, `SELECT COUNT(*) FROM sales_order_grid WHERE status <> 'canceled'`)
+	form := url.Values{"all": {"1"}, "status": {"pending", "processing", "complete", "closed", "holded", "fraud", "payment_review",
+		"pending_payment", "pending_paypal", "paypal_reversed", "paypal_canceled_reversal"}}
+	code, loc := c.post("/admin/sales/order/sync", form)
+	if code != 303 || !strings.Contains(c.follow(loc), "are being queued for Salesforce") {
+		t.Fatalf("select all matching, many: %d", code)
+	}
+	for deadline := time.Now().Add(20 * time.Second); countQueue(t, a.st) < matching; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d orders queued", countQueue(t, a.st), matching)
+		}
+	}
+	var outside int
+	a.st.DB().Get(&outside, `SELECT COUNT(*) FROM magesync_queue q JOIN sales_order o ON o.entity_id = q.order_id WHERE o.status = 'canceled'`)
+	if outside != 0 || matching <= 25 {
+		t.Errorf("%d orders outside the filter were queued (of %d matching)", outside, matching)
+	}
+}
