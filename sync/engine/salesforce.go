@@ -34,7 +34,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 	var links []store.Link
 	byKey, byID := map[string]*job{}, map[string]*job{}
 	found := map[*job]bool{}
-	for chunk := range slices.Chunk(ask, 100) {
+	for chunk := range slices.Chunk(ask, 200) {
 		var extKeysList, ids []string
 		for _, j := range chunk {
 			k := keys.order(j.entry.OrderID)
