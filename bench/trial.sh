@@ -32,7 +32,7 @@ startdb() {
   echo "database did not start" >&2; exit 1
 }
 startdb
-"$bin" sfsim --addr 127.0.0.1:$simport --daily-limit 100000000 >"$dir/sim.log" 2>&1 &
+"$bin" sfsim --addr 127.0.0.1:$simport --daily-limit 100000000 --currencies USD,EUR >"$dir/sim.log" 2>&1 &
 echo $! >>"$dir/pids"
 "$bin" demo --seed-only --orders "$orders" --db trial --dsn "root@tcp(127.0.0.1:$port)/" >"$dir/seed.log"
 export MAGESYNC_DSN="root@tcp(127.0.0.1:$port)/trial" MAGESYNC_SF_LOGIN_URL=http://127.0.0.1:$simport \

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // OrderStatus is a merchant-facing Magento order status with its label and
@@ -92,4 +95,28 @@ func (s *Store) StoreViews(ctx context.Context) ([]StoreView, error) {
 		return nil, fmt.Errorf("store: load store views: %w", err)
 	}
 	return views, nil
+}
+
+// OrderWebsites is the website of each order, through its store view; an
+// order whose store view is gone is left out (Default Config applies).
+func (s *Store) OrderWebsites(ctx context.Context, ids []uint32) (map[uint32]uint16, error) {
+	out := make(map[uint32]uint16, len(ids))
+	for chunk := range slices.Chunk(ids, 1000) {
+		q, args, err := sqlx.In(`SELECT o.entity_id, st.website_id FROM sales_order o
+			JOIN store st ON st.store_id = o.store_id WHERE o.entity_id IN (?)`, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("store: websites of orders: %w", err)
+		}
+		var rows []struct {
+			ID      uint32 `db:"entity_id"`
+			Website uint16 `db:"website_id"`
+		}
+		if err := s.db.SelectContext(ctx, &rows, q, args...); err != nil {
+			return nil, fmt.Errorf("store: websites of orders: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ID] = r.Website
+		}
+	}
+	return out, nil
 }

@@ -13,34 +13,43 @@ import (
 // Order is a Magento order as magesync reads it: the header with its items,
 // addresses, payment and comment history.
 type Order struct {
-	EntityID            uint32    `db:"entity_id"`
-	IncrementID         string    `db:"increment_id"`
-	StoreID             uint16    `db:"store_id"`
-	State               string    `db:"state"`
-	Status              string    `db:"status"`
-	CustomerID          uint32    `db:"customer_id"` // 0 for guests
-	CustomerIsGuest     bool      `db:"customer_is_guest"`
-	CustomerEmail       string    `db:"customer_email"`
-	CustomerFirstname   string    `db:"customer_firstname"`
-	CustomerLastname    string    `db:"customer_lastname"`
-	IsVirtual           bool      `db:"is_virtual"`
-	CouponCode          string    `db:"coupon_code"`
-	ShippingMethod      string    `db:"shipping_method"`
-	ShippingDescription string    `db:"shipping_description"`
-	BaseCurrencyCode    string    `db:"base_currency_code"`
-	OrderCurrencyCode   string    `db:"order_currency_code"`
-	Subtotal            Decimal   `db:"subtotal"`
-	ShippingAmount      Decimal   `db:"shipping_amount"`
-	TaxAmount           Decimal   `db:"tax_amount"`
-	DiscountAmount      Decimal   `db:"discount_amount"` // negative, as Magento stores it
-	GrandTotal          Decimal   `db:"grand_total"`
-	BaseGrandTotal      Decimal   `db:"base_grand_total"`
-	TotalPaid           Decimal   `db:"total_paid"`
-	TotalRefunded       Decimal   `db:"total_refunded"`
-	TotalQtyOrdered     Decimal   `db:"total_qty_ordered"`
-	CustomerNote        string    `db:"customer_note"`
-	CreatedAt           time.Time `db:"created_at"`
-	UpdatedAt           time.Time `db:"updated_at"`
+	EntityID            uint32  `db:"entity_id"`
+	IncrementID         string  `db:"increment_id"`
+	StoreID             uint16  `db:"store_id"`
+	State               string  `db:"state"`
+	Status              string  `db:"status"`
+	CustomerID          uint32  `db:"customer_id"` // 0 for guests
+	CustomerIsGuest     bool    `db:"customer_is_guest"`
+	CustomerEmail       string  `db:"customer_email"`
+	CustomerFirstname   string  `db:"customer_firstname"`
+	CustomerLastname    string  `db:"customer_lastname"`
+	IsVirtual           bool    `db:"is_virtual"`
+	CouponCode          string  `db:"coupon_code"`
+	ShippingMethod      string  `db:"shipping_method"`
+	ShippingDescription string  `db:"shipping_description"`
+	BaseCurrencyCode    string  `db:"base_currency_code"`
+	OrderCurrencyCode   string  `db:"order_currency_code"`
+	Subtotal            Decimal `db:"subtotal"`
+	ShippingAmount      Decimal `db:"shipping_amount"`
+	TaxAmount           Decimal `db:"tax_amount"`
+	DiscountAmount      Decimal `db:"discount_amount"` // negative, as Magento stores it
+	GrandTotal          Decimal `db:"grand_total"`
+	BaseGrandTotal      Decimal `db:"base_grand_total"`
+	// The same amounts in the website's base currency, and the rates
+	// Magento recorded when the order was placed.
+	GlobalCurrencyCode string    `db:"global_currency_code"`
+	BaseSubtotal       Decimal   `db:"base_subtotal"`
+	BaseShippingAmount Decimal   `db:"base_shipping_amount"`
+	BaseTaxAmount      Decimal   `db:"base_tax_amount"`
+	BaseDiscountAmount Decimal   `db:"base_discount_amount"`
+	BaseToGlobalRate   Decimal   `db:"base_to_global_rate"`
+	BaseToOrderRate    Decimal   `db:"base_to_order_rate"`
+	TotalPaid          Decimal   `db:"total_paid"`
+	TotalRefunded      Decimal   `db:"total_refunded"`
+	TotalQtyOrdered    Decimal   `db:"total_qty_ordered"`
+	CustomerNote       string    `db:"customer_note"`
+	CreatedAt          time.Time `db:"created_at"`
+	UpdatedAt          time.Time `db:"updated_at"`
 
 	Items    []Item
 	Billing  *Address
@@ -52,27 +61,29 @@ type Order struct {
 // Item is one parent row of sales_order_item. For a configurable product the
 // child's SKU, name and chosen options are folded in.
 type Item struct {
-	ItemID         uint32   `db:"item_id"`
-	OrderID        uint32   `db:"order_id"`
-	ProductID      uint32   `db:"product_id"`
-	ProductType    string   `db:"product_type"`
-	SKU            string   `db:"sku"`
-	Name           string   `db:"name"`
-	QtyOrdered     Decimal  `db:"qty_ordered"`
-	Price          Decimal  `db:"price"`
-	OriginalPrice  Decimal  `db:"original_price"`
-	RowTotal       Decimal  `db:"row_total"`
-	TaxAmount      Decimal  `db:"tax_amount"`
-	TaxPercent     Decimal  `db:"tax_percent"`
-	DiscountAmount Decimal  `db:"discount_amount"` // positive, as Magento stores it on items
-	QtyInvoiced    Decimal  `db:"qty_invoiced"`
-	QtyShipped     Decimal  `db:"qty_shipped"`
-	QtyRefunded    Decimal  `db:"qty_refunded"`
-	QtyCanceled    Decimal  `db:"qty_canceled"`
-	QtyBackordered Decimal  `db:"qty_backordered"`
-	ProductOptions string   `db:"product_options"`
-	Options        []Option `db:"-"`
-	Child          *ChildItem
+	ItemID             uint32   `db:"item_id"`
+	OrderID            uint32   `db:"order_id"`
+	ProductID          uint32   `db:"product_id"`
+	ProductType        string   `db:"product_type"`
+	SKU                string   `db:"sku"`
+	Name               string   `db:"name"`
+	QtyOrdered         Decimal  `db:"qty_ordered"`
+	Price              Decimal  `db:"price"`
+	OriginalPrice      Decimal  `db:"original_price"`
+	RowTotal           Decimal  `db:"row_total"`
+	TaxAmount          Decimal  `db:"tax_amount"`
+	TaxPercent         Decimal  `db:"tax_percent"`
+	DiscountAmount     Decimal  `db:"discount_amount"` // positive, as Magento stores it on items
+	BaseRowTotal       Decimal  `db:"base_row_total"`
+	BaseDiscountAmount Decimal  `db:"base_discount_amount"`
+	QtyInvoiced        Decimal  `db:"qty_invoiced"`
+	QtyShipped         Decimal  `db:"qty_shipped"`
+	QtyRefunded        Decimal  `db:"qty_refunded"`
+	QtyCanceled        Decimal  `db:"qty_canceled"`
+	QtyBackordered     Decimal  `db:"qty_backordered"`
+	ProductOptions     string   `db:"product_options"`
+	Options            []Option `db:"-"`
+	Child              *ChildItem
 	// MissingParent is the parent_item_id of a child row whose parent row
 	// is not in the order: the child stands as its own item.
 	MissingParent uint32 `db:"-"`
@@ -179,6 +190,8 @@ const orderColumns = `entity_id, COALESCE(increment_id, '') AS increment_id, COA
 	COALESCE(shipping_method, '') AS shipping_method, COALESCE(shipping_description, '') AS shipping_description,
 	COALESCE(base_currency_code, '') AS base_currency_code, COALESCE(order_currency_code, '') AS order_currency_code,
 	subtotal, shipping_amount, tax_amount, discount_amount, grand_total, base_grand_total, total_paid, total_refunded, total_qty_ordered,
+	COALESCE(global_currency_code, '') AS global_currency_code, base_subtotal, base_shipping_amount, base_tax_amount,
+	base_discount_amount, base_to_global_rate, base_to_order_rate,
 	COALESCE(customer_note, '') AS customer_note, created_at, updated_at`
 
 // Orders loads several orders at once, in the order of ids; ids that do not
@@ -230,7 +243,8 @@ func (s *Store) loadItems(ctx context.Context, ids []uint32, byID map[uint32]*Or
 	q, args, err := sqlx.In(`SELECT item_id, order_id, COALESCE(parent_item_id, 0) AS parent_item_id,
 		COALESCE(product_id, 0) AS product_id, COALESCE(product_type, '') AS product_type,
 		COALESCE(sku, '') AS sku, COALESCE(name, '') AS name, qty_ordered, price, original_price,
-		row_total, tax_amount, tax_percent, discount_amount, COALESCE(product_options, '') AS product_options,
+		row_total, tax_amount, tax_percent, discount_amount, base_row_total, base_discount_amount,
+		COALESCE(product_options, '') AS product_options,
 		qty_invoiced, qty_shipped, qty_refunded, qty_canceled, qty_backordered
 		FROM sales_order_item WHERE order_id IN (?) ORDER BY order_id, item_id`, ids)
 	if err != nil {

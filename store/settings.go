@@ -29,6 +29,7 @@ const (
 	PathSyncAll         = "magesync/order/sync_all"
 	PathStatuses        = "magesync/order/statuses"
 	PathStatusMap       = "magesync/order/status_map"
+	PathOtherCurrency   = "magesync/order/other_currency"
 
 	PathLoginURL     = "magesync/connection/login_url"
 	PathFlow         = "magesync/connection/flow"
@@ -89,6 +90,7 @@ const (
 	kindAPIVersion
 	kindSecret
 	kindKeyPrefix
+	kindOtherCurrency
 )
 
 // SettingDef describes one setting: its path, the label the admin reads, and
@@ -106,6 +108,17 @@ func (d SettingDef) IsBool() bool { return d.kind == kindBool }
 // Secret reports whether the value is stored encrypted and never shown.
 func (d SettingDef) Secret() bool { return d.kind == kindSecret }
 
+// PerWebsite reports whether a website may override the setting: the
+// order options may, the connection is one for the store.
+func (d SettingDef) PerWebsite() bool { return strings.HasPrefix(d.Path, "magesync/order/") }
+
+// Values of "Orders in another currency": what a single-currency org gets
+// of an order in another currency.
+const (
+	OtherCurrencyRefuse  = "refuse"
+	OtherCurrencyConvert = "convert"
+)
+
 // Settings lists every magesync setting in page order.
 var Settings = []SettingDef{
 	{PathAutomaticSync, "Automatic Synchronization", "0", kindBool},
@@ -116,6 +129,7 @@ var Settings = []SettingDef{
 	{PathSyncAll, "Sync all orders", "1", kindBool},
 	{PathStatuses, "Order statuses", "", kindStatuses},
 	{PathStatusMap, "Status mapping", "{}", kindStatusMap},
+	{PathOtherCurrency, "Orders in another currency", OtherCurrencyRefuse, kindOtherCurrency},
 	{PathLoginURL, "Login URL", "https://login.salesforce.com", kindURL},
 	{PathFlow, "Authentication flow", "client_credentials", kindFlow},
 	{PathClientID, "Client ID", "", kindText},
@@ -151,6 +165,7 @@ type OrderSettings struct {
 	Statuses        []string          // Magento status codes synced when SyncAll is false
 	StatusMap       map[string]string // explicit Magento status → Salesforce status choices
 	KeyPrefix       string            // starts every external id written in Salesforce
+	OtherCurrency   string            // OtherCurrencyRefuse or OtherCurrencyConvert
 }
 
 // activatedByDefault are the Magento statuses whose orders end Activated
@@ -183,12 +198,25 @@ type ConnectionSettings struct {
 	APIVersion   string
 }
 
-// OrderSettings reads the order sync options.
+// OrderSettings reads the order sync options at Default Config.
 func (s *Store) OrderSettings(ctx context.Context) (OrderSettings, error) {
-	v, err := s.settingValues(ctx, "magesync/")
+	all, err := s.WebsiteSettings(ctx)
 	if err != nil {
 		return OrderSettings{}, err
 	}
+	return all.For(0)
+}
+
+// WebsiteSettings are the order sync options of every website, read at
+// once: each website's own rows, else Default Config's, else the built-in
+// defaults, as Magento resolves core_config_data.
+type WebsiteSettings struct {
+	rows config
+}
+
+// For returns the order settings of a website (0: Default Config).
+func (w WebsiteSettings) For(website uint16) (OrderSettings, error) {
+	v := w.rows.resolve("magesync/", website)
 	os := OrderSettings{
 		AutomaticSync:   v[PathAutomaticSync] == "1",
 		ZeroGrandTotal:  v[PathZeroGrandTotal] == "1",
@@ -199,11 +227,22 @@ func (s *Store) OrderSettings(ctx context.Context) (OrderSettings, error) {
 		Statuses:        splitList(v[PathStatuses]),
 		StatusMap:       map[string]string{},
 		KeyPrefix:       v[PathKeyPrefix],
+		OtherCurrency:   v[PathOtherCurrency],
 	}
 	if err := json.Unmarshal([]byte(v[PathStatusMap]), &os.StatusMap); err != nil {
 		return OrderSettings{}, fmt.Errorf("store: read %s: %w", PathStatusMap, err)
 	}
 	return os, nil
+}
+
+// WebsiteSettings reads the order sync options of Default Config and of
+// every website.
+func (s *Store) WebsiteSettings(ctx context.Context) (WebsiteSettings, error) {
+	rows, err := s.readConfig(ctx, "magesync/")
+	if err != nil {
+		return WebsiteSettings{}, err
+	}
+	return WebsiteSettings{rows: rows}, nil
 }
 
 // ConnectionSettings reads the Salesforce connection, decrypting secrets
@@ -234,24 +273,33 @@ func (s *Store) ConnectionSettings(ctx context.Context, key []byte) (ConnectionS
 type SettingValue struct {
 	SettingDef
 	Value     string // "" for secrets
-	IsSet     bool   // false: "Use system value"
+	IsSet     bool   // set at this scope; false: "Use system value" (Default Config) or "Use Default" (a website)
 	HasSecret bool   // a secret is stored
 }
 
-// SettingValues returns every setting with its stored or default value.
-// Secrets are never returned, only whether one is stored.
+// SettingValues returns every setting at Default Config with its stored or
+// default value. Secrets are never returned, only whether one is stored.
 func (s *Store) SettingValues(ctx context.Context) ([]SettingValue, error) {
-	raw, err := s.defaultConfig(ctx, "magesync/")
+	return s.SettingValuesAt(ctx, 0)
+}
+
+// SettingValuesAt returns the settings a website may override as that
+// website has them (0: Default Config, with every setting): its own value,
+// else the inherited one.
+func (s *Store) SettingValuesAt(ctx context.Context, website uint16) ([]SettingValue, error) {
+	rows, err := s.readConfig(ctx, "magesync/")
 	if err != nil {
 		return nil, err
 	}
+	v := rows.resolve("magesync/", website)
+	own := rows[scopeKey{website}]
 	out := make([]SettingValue, 0, len(Settings))
 	for _, d := range Settings {
-		sv := SettingValue{SettingDef: d, Value: d.Default}
-		if v, ok := raw[d.Path]; ok {
-			sv.IsSet = true
-			sv.Value = v
+		if website != 0 && !d.PerWebsite() {
+			continue
 		}
+		sv := SettingValue{SettingDef: d, Value: v[d.Path]}
+		_, sv.IsSet = own[d.Path]
 		if d.Secret() {
 			sv.HasSecret = sv.Value != ""
 			sv.Value = ""
@@ -261,36 +309,97 @@ func (s *Store) SettingValues(ctx context.Context) ([]SettingValue, error) {
 	return out, nil
 }
 
-func (s *Store) settingValues(ctx context.Context, prefix string) (map[string]string, error) {
-	raw, err := s.defaultConfig(ctx, prefix)
-	if err != nil {
-		return nil, err
+// scopeKey is a core_config_data scope magesync writes: Default Config
+// (website 0) or one website.
+type scopeKey struct{ website uint16 }
+
+// config is magesync's core_config_data rows by scope.
+type config map[scopeKey]map[string]string
+
+// readConfig reads the rows under prefix at Default Config and at website
+// scope.
+func (s *Store) readConfig(ctx context.Context, prefix string) (config, error) {
+	var rows []struct {
+		Scope   string         `db:"scope"`
+		ScopeID uint16         `db:"scope_id"`
+		Path    string         `db:"path"`
+		Value   sql.NullString `db:"value"`
 	}
+	err := s.db.SelectContext(ctx, &rows, `SELECT scope, scope_id, path, value FROM core_config_data
+		WHERE (scope = 'default' AND scope_id = 0 OR scope = 'websites') AND path LIKE CONCAT(?, '%')`, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("store: read config %s*: %w", prefix, err)
+	}
+	c := config{}
+	for _, r := range rows {
+		k := scopeKey{}
+		if r.Scope == "websites" {
+			if r.ScopeID == 0 {
+				continue
+			}
+			k.website = r.ScopeID
+		}
+		if c[k] == nil {
+			c[k] = map[string]string{}
+		}
+		c[k][r.Path] = r.Value.String
+	}
+	return c, nil
+}
+
+// resolve is the value of every setting under prefix for a website (0:
+// Default Config): the website's row, else Default Config's, else the
+// built-in default. Only order options are read at website scope.
+func (c config) resolve(prefix string, website uint16) map[string]string {
 	v := map[string]string{}
 	for _, d := range Settings {
 		if !strings.HasPrefix(d.Path, prefix) {
 			continue
 		}
 		v[d.Path] = d.Default
-		if r, ok := raw[d.Path]; ok {
+		if r, ok := c[scopeKey{}][d.Path]; ok {
+			v[d.Path] = r
+		}
+		if r, ok := c[scopeKey{website}][d.Path]; ok && website != 0 && d.PerWebsite() {
 			v[d.Path] = r
 		}
 	}
-	return v, nil
+	return v
 }
 
-// Change sets one setting; a nil Value deletes the row so that the built-in
-// default ("Use system value") applies.
+func (s *Store) settingValues(ctx context.Context, prefix string) (map[string]string, error) {
+	rows, err := s.readConfig(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	return rows.resolve(prefix, 0), nil
+}
+
+// Change sets one setting at Default Config or for one website; a nil Value
+// deletes the row, so that the inherited value applies ("Use system value"
+// at Default Config, "Use Default" for a website).
 type Change struct {
-	Path  string
-	Value *string
+	Path    string
+	Value   *string
+	Website uint16 // 0: Default Config
 }
 
-// Set returns a Change that stores value at path.
+// Set returns a Change that stores value at path, at Default Config.
 func Set(path, value string) Change { return Change{Path: path, Value: &value} }
 
-// UseDefault returns a Change that removes path's row.
+// UseDefault returns a Change that removes path's row at Default Config.
 func UseDefault(path string) Change { return Change{Path: path} }
+
+// At moves a Change to a website's scope.
+func (c Change) At(website uint16) Change { c.Website = website; return c }
+
+// scope is the change's core_config_data scope and scope id.
+func (c Change) scope() (string, uint16) {
+	if c.Website == 0 {
+		return "default", 0
+	}
+	return "websites", c.Website
+}
 
 // SaveSettings validates every change, then writes those that differ from
 // what is stored, in one transaction, with an audit-log row each naming
@@ -301,12 +410,28 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 	if err != nil {
 		return err
 	}
+	websites, err := s.Websites(ctx)
+	if err != nil {
+		return err
+	}
+	websiteIDs := map[uint16]bool{}
+	for _, w := range websites {
+		websiteIDs[w.ID] = true
+	}
 	var errs []error
 	norm := make([]Change, 0, len(changes))
 	for _, c := range changes {
 		d, ok := Setting(c.Path)
 		if !ok {
 			errs = append(errs, &SettingError{Path: c.Path, Label: c.Path, Err: errors.New("unknown setting")})
+			continue
+		}
+		if c.Website != 0 && !d.PerWebsite() {
+			errs = append(errs, &SettingError{Path: c.Path, Label: d.Label, Err: errors.New("is set for the whole store (Default Config), not per website")})
+			continue
+		}
+		if c.Website != 0 && !websiteIDs[c.Website] {
+			errs = append(errs, &SettingError{Path: c.Path, Label: d.Label, Err: fmt.Errorf("there is no website %d", c.Website)})
 			continue
 		}
 		if c.Value == nil {
@@ -318,7 +443,7 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 			errs = append(errs, &SettingError{Path: c.Path, Label: d.Label, Err: err})
 			continue
 		}
-		norm = append(norm, Change{Path: c.Path, Value: &v})
+		norm = append(norm, Change{Path: c.Path, Value: &v, Website: c.Website})
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -350,10 +475,11 @@ func (s *Store) SaveSettings(ctx context.Context, username string, key []byte, c
 }
 
 func saveSetting(ctx context.Context, tx *sqlx.Tx, username string, c Change) error {
+	scope, scopeID := c.scope()
 	var old sql.NullString
 	var exists bool
 	err := tx.QueryRowxContext(ctx, `SELECT value FROM core_config_data
-		WHERE scope = 'default' AND scope_id = 0 AND path = ? FOR UPDATE`, c.Path).Scan(&old)
+		WHERE scope = ? AND scope_id = ? AND path = ? FOR UPDATE`, scope, scopeID, c.Path).Scan(&old)
 	switch {
 	case err == nil:
 		exists = true
@@ -365,10 +491,10 @@ func saveSetting(ctx context.Context, tx *sqlx.Tx, username string, c Change) er
 		return nil
 	}
 	if c.Value == nil {
-		_, err = tx.ExecContext(ctx, `DELETE FROM core_config_data WHERE scope = 'default' AND scope_id = 0 AND path = ?`, c.Path)
+		_, err = tx.ExecContext(ctx, `DELETE FROM core_config_data WHERE scope = ? AND scope_id = ? AND path = ?`, scope, scopeID, c.Path)
 	} else {
-		_, err = tx.ExecContext(ctx, `INSERT INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)
-			ON DUPLICATE KEY UPDATE value = VALUES(value)`, c.Path, *c.Value)
+		_, err = tx.ExecContext(ctx, `INSERT INTO core_config_data (scope, scope_id, path, value) VALUES (?, ?, ?, ?)
+			ON DUPLICATE KEY UPDATE value = VALUES(value)`, scope, scopeID, c.Path, *c.Value)
 	}
 	if err != nil {
 		return fmt.Errorf("store: save %s: %w", c.Path, err)
@@ -381,7 +507,7 @@ func saveSetting(ctx context.Context, tx *sqlx.Tx, username string, c Change) er
 		logOld.String, logNew.String = "(secret)", "(secret changed)"
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO magesync_config_log (scope, scope_id, path, old_value, new_value, username)
-		VALUES ('default', 0, ?, ?, ?, ?)`, c.Path, logOld, logNew, username)
+		VALUES (?, ?, ?, ?, ?, ?)`, scope, scopeID, c.Path, logOld, logNew, username)
 	if err != nil {
 		return fmt.Errorf("store: log change of %s: %w", c.Path, err)
 	}
@@ -391,6 +517,8 @@ func saveSetting(ctx context.Context, tx *sqlx.Tx, username string, c Change) er
 // ConfigLogEntry is one row of the settings audit log.
 type ConfigLogEntry struct {
 	ID        uint64         `db:"id"`
+	Scope     string         `db:"scope"`
+	ScopeID   uint16         `db:"scope_id"`
 	Path      string         `db:"path"`
 	OldValue  sql.NullString `db:"old_value"`
 	NewValue  sql.NullString `db:"new_value"`
@@ -401,7 +529,7 @@ type ConfigLogEntry struct {
 // ConfigLog returns the newest audit-log entries first.
 func (s *Store) ConfigLog(ctx context.Context, limit int) ([]ConfigLogEntry, error) {
 	var out []ConfigLogEntry
-	err := s.db.SelectContext(ctx, &out, `SELECT id, path, old_value, new_value, username, created_at
+	err := s.db.SelectContext(ctx, &out, `SELECT id, scope, scope_id, path, old_value, new_value, username, created_at
 		FROM magesync_config_log ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: read config log: %w", err)
@@ -499,6 +627,12 @@ func (d SettingDef) normalize(v string, statuses []string) (string, error) {
 		}
 		return m[1] + ".0", nil
 	case kindSecret:
+		return v, nil
+	case kindOtherCurrency:
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v != OtherCurrencyRefuse && v != OtherCurrencyConvert {
+			return "", fmt.Errorf("want %s or %s, got %q", OtherCurrencyRefuse, OtherCurrencyConvert, v)
+		}
 		return v, nil
 	}
 	return "", fmt.Errorf("unhandled setting kind")
@@ -631,28 +765,44 @@ func (s *Store) ensureKeyPrefix(ctx context.Context) error {
 	return nil
 }
 
-// checkStatuses refuses Sync all orders = No with no status chosen: every
-// order would be skipped.
+// checkStatuses refuses Sync all orders = No with no status chosen, at
+// any scope a change touches: every order there would be skipped.
 func (s *Store) checkStatuses(ctx context.Context, changes []Change) error {
-	v, err := s.settingValues(ctx, "magesync/order/")
+	rows, err := s.readConfig(ctx, "magesync/order/")
 	if err != nil {
 		return err
 	}
-	touched := false
+	touched := map[uint16]bool{}
 	for _, c := range changes {
 		if c.Path != PathSyncAll && c.Path != PathStatuses {
 			continue
 		}
-		touched = true
-		d, _ := Setting(c.Path)
-		v[c.Path] = d.Default
+		k := scopeKey{c.Website}
+		if rows[k] == nil {
+			rows[k] = map[string]string{}
+		}
+		delete(rows[k], c.Path)
 		if c.Value != nil {
-			v[c.Path] = *c.Value
+			rows[k][c.Path] = *c.Value
+		}
+		touched[c.Website] = true
+	}
+	// A change at Default Config reaches every website that inherits it.
+	if touched[0] {
+		for k := range rows {
+			touched[k.website] = true
 		}
 	}
-	if touched && v[PathSyncAll] == "0" && v[PathStatuses] == "" {
-		return &SettingError{Path: PathStatuses, Label: "Order statuses", Err: errors.New(
-			"choose at least one order status to sync, or set Sync all orders to Yes: with none, every order would be skipped")}
+	for website := range touched {
+		v := rows.resolve("magesync/order/", website)
+		if v[PathSyncAll] == "0" && v[PathStatuses] == "" {
+			where := ""
+			if website != 0 {
+				where = fmt.Sprintf(" (website %d)", website)
+			}
+			return &SettingError{Path: PathStatuses, Label: "Order statuses", Err: fmt.Errorf(
+				"choose at least one order status to sync, or set Sync all orders to Yes: with none, every order%s would be skipped", where)}
+		}
 	}
 	return nil
 }

@@ -44,7 +44,7 @@ func newAppWith(t *testing.T, orders int, withDetector bool) *app {
 	if err := magentodb.CreateAdmin(ctx, a.st.DB().DB, "admin", password, "admin@example.com"); err != nil {
 		t.Fatal(err)
 	}
-	a.sim = httptest.NewServer(sfsim.New(sfsim.Options{}))
+	a.sim = httptest.NewServer(sfsim.New(sfsim.Options{Currencies: sfsim.StoreCurrencies}))
 	t.Cleanup(a.sim.Close)
 	var err error
 	if a.key, err = a.st.SecretKey(ctx, "test key"); err != nil {

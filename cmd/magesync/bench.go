@@ -46,7 +46,7 @@ func runBench(ctx context.Context, args []string, stdout io.Writer) error {
 	if _, err := magentodb.Generate(ctx, st.DB().DB, magentodb.Options{Orders: *orders, Seed: 1}); err != nil {
 		return err
 	}
-	sim := sfsim.New(sfsim.Options{DailyLimit: 5_000_000})
+	sim := sfsim.New(sfsim.Options{DailyLimit: 5_000_000, Currencies: sfsim.StoreCurrencies})
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	c, err := salesforce.New(salesforce.Config{LoginURL: srv.URL, Flow: salesforce.FlowClientCredentials,

@@ -76,7 +76,7 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	simURL := "http://" + simLn.Addr().String()
 	simCtx, stopSim := context.WithCancel(ctx)
 	defer stopSim()
-	go serveUntilDone(simCtx, simLn, sfsim.New(sfsim.Options{}))
+	go serveUntilDone(simCtx, simLn, sfsim.New(sfsim.Options{Currencies: sfsim.StoreCurrencies}))
 	if *secretKey == "" {
 		// Never a constant: the demo database's secrets are its own.
 		b := make([]byte, 18)

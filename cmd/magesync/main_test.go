@@ -335,7 +335,7 @@ func generatedStore(t *testing.T, n int) (string, *store.Store) {
 // environment, as an operator would.
 func useSim(t *testing.T) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{Currencies: sfsim.StoreCurrencies}))
 	t.Cleanup(srv.Close)
 	t.Setenv("MAGESYNC_SF_LOGIN_URL", srv.URL)
 	t.Setenv("MAGESYNC_SF_FLOW", "client_credentials")

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"magesync/sync/sfsim"
@@ -22,10 +23,15 @@ func runSFSim(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
 	limit := fs.Int("daily-limit", 15000, "API requests allowed per 24 hours")
 	certFile := fs.String("jwt-cert", "", "PEM certificate or public key that JWT bearer assertions are checked with")
+	currencies := fs.String("currencies", "USD", "the org's currencies, corporate first: one code is a single-currency org, several a multi-currency org with each active")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts := sfsim.Options{DailyLimit: *limit}
+	cur, err := parseCurrencies(*currencies)
+	if err != nil {
+		return fmt.Errorf("%w: --currencies: %v", errUsage, err)
+	}
+	opts := sfsim.Options{DailyLimit: *limit, Currencies: cur}
 	if *certFile != "" {
 		key, err := readPublicKey(*certFile)
 		if err != nil {
@@ -86,4 +92,18 @@ func readPublicKey(path string) (*rsa.PublicKey, error) {
 		return nil, fmt.Errorf("%s: not an RSA key", path)
 	}
 	return rk, nil
+}
+
+// parseCurrencies reads --currencies: "USD" is a single-currency org,
+// "USD,EUR" a multi-currency org with USD corporate and EUR active at the
+// rate the control API can change later.
+func parseCurrencies(v string) (*sfsim.Currencies, error) {
+	codes := strings.Split(strings.ToUpper(strings.ReplaceAll(v, " ", "")), ",")
+	c := &sfsim.Currencies{Corporate: codes[0], MultiCurrency: len(codes) > 1}
+	if c.MultiCurrency {
+		for _, code := range codes {
+			c.Types = append(c.Types, sfsim.CurrencyType{IsoCode: code, ConversionRate: 1, DecimalPlaces: 2, IsActive: true})
+		}
+	}
+	return c, sfsim.CheckCurrencies(*c)
 }

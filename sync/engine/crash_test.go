@@ -49,7 +49,7 @@ func TestCrashMidBackfill(t *testing.T) {
 	const orders = 300
 	st := dbtest.Seeded(t, orders)
 	dsn, _, _ := currentDSN(t, st)
-	sim := sfsim.New(sfsim.Options{DailyLimit: 1 << 30})
+	sim := sfsim.New(sfsim.Options{DailyLimit: 1 << 30, Currencies: sfsim.StoreCurrencies})
 	var graphs atomic.Int32
 	var child atomic.Pointer[os.Process]
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -189,16 +189,36 @@ func (e *Engine) detect(ctx context.Context, d *detector) ([]uint32, error) {
 	}
 
 	if len(order) > 0 {
-		s, err := e.st.OrderSettings(ctx)
+		// Automatic Synchronization is the order's website's.
+		all, err := e.st.WebsiteSettings(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if s.AutomaticSync {
-			if _, err := e.Enqueue(ctx, order, store.ReasonAuto); err != nil {
+		websites, err := e.st.OrderWebsites(ctx, order)
+		if err != nil {
+			return nil, err
+		}
+		var auto, marked []uint32
+		for _, id := range order {
+			s, err := all.For(websites[id])
+			if err != nil {
 				return nil, err
 			}
-		} else if err := e.st.MarkChanged(ctx, order); err != nil {
-			return nil, err
+			if s.AutomaticSync {
+				auto = append(auto, id)
+			} else {
+				marked = append(marked, id)
+			}
+		}
+		if len(auto) > 0 {
+			if _, err := e.Enqueue(ctx, auto, store.ReasonAuto); err != nil {
+				return nil, err
+			}
+		}
+		if len(marked) > 0 {
+			if err := e.st.MarkChanged(ctx, marked); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := e.st.SetCursor(ctx, cursorOrders, store.Cursor{At: newest}); err != nil {

@@ -339,8 +339,13 @@ type orgInfo struct {
 	list      []salesforce.OrderStatus
 	picklists *picklists
 	describes map[string]*salesforce.Describe // Order, OrderItem: the fields mappings write
+	money     currencies
 	fetched   time.Time
 }
+
+// orgCurrencyAge is how old the org's currency facts may be when an order
+// is mapped; every send reads them again after OrgTTL.
+const orgCurrencyAge = 24 * time.Hour
 
 func (o *orgInfo) field(sobject, name string) (salesforce.Field, bool) {
 	if d := o.describes[sobject]; d != nil {
@@ -359,6 +364,8 @@ func (o *orgInfo) activated(status string) bool {
 }
 
 func (o *orgInfo) addresses() *picklists { return o.picklists }
+
+func (o *orgInfo) entryKey(currency, sku string) string { return o.money.entryKey(currency, sku) }
 
 // orgFor returns the client and its org's facts — the standard price book,
 // the Order statuses and how Account takes addresses — fetching them in one
@@ -382,7 +389,8 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 		Query("statuses", salesforce.OrderStatusQuery).
 		Describe("account", "Account").
 		Describe("order", "Order").
-		Describe("orderitem", "OrderItem")
+		Describe("orderitem", "OrderItem").
+		Query("currencies", "SELECT IsoCode, IsCorporate FROM CurrencyType WHERE IsActive = true")
 	resp, err := c.Composite(ctx, false, b.Requests())
 	if err != nil {
 		return nil, fmt.Errorf("read the org's price book, Order statuses and address fields: %w", err)
@@ -405,9 +413,14 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 	if len(books.Records) == 0 {
 		return nil, errors.New("the Salesforce org has no standard price book")
 	}
+	money, err := readCurrencies(ctx, c, &order, got["currencies"])
+	if err != nil {
+		return nil, err
+	}
 	list := salesforce.ParseOrderStatuses(statuses.Records)
 	info := &orgInfo{client: c, stdBook: books.Records[0].String("Id"), statuses: map[string]string{}, list: list,
-		picklists: picklistsFrom(&account), describes: map[string]*salesforce.Describe{"Order": &order, "OrderItem": &orderItem}, fetched: time.Now()}
+		picklists: picklistsFrom(&account), describes: map[string]*salesforce.Describe{"Order": &order, "OrderItem": &orderItem},
+		money: money, fetched: time.Now()}
 	for _, s := range list {
 		info.statuses[s.APIName] = s.StatusCode
 	}
@@ -453,7 +466,7 @@ func (e *Engine) storeInfo(ctx context.Context, storeID uint16) StoreInfo {
 		for _, w := range websites {
 			for _, v := range w.Stores {
 				if v.ID == storeID {
-					info.Name, info.Website = v.GroupName+" / "+v.Name, w.Name
+					info.Name, info.Website, info.WebsiteID = v.GroupName+" / "+v.Name, w.Name, w.ID
 				}
 			}
 		}

@@ -39,7 +39,7 @@ func fastOptions() engine.Options {
 
 func newEnv(t *testing.T, orders int) *env {
 	t.Helper()
-	v := &env{t: t, st: dbtest.Seeded(t, orders), sim: sfsim.New(sfsim.Options{DailyLimit: 1 << 30})}
+	v := &env{t: t, st: dbtest.Seeded(t, orders), sim: sfsim.New(sfsim.Options{DailyLimit: 1 << 30, Currencies: sfsim.StoreCurrencies})}
 	v.srv = httptest.NewServer(v.sim)
 	t.Cleanup(v.srv.Close)
 	c, err := salesforce.New(salesforce.Config{LoginURL: v.srv.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})

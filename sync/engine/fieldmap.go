@@ -300,7 +300,7 @@ func (e *Engine) PreviewMapping(ctx context.Context, m store.FieldMap) ([]Previe
 	var out []Preview
 	var bad []string
 	for _, o := range orders {
-		mp, err := Map(o, settings, e.storeInfo(ctx, o.StoreID))
+		mp, err := Map(o, settings, e.storeInfo(ctx, o.StoreID), pricing{})
 		if err != nil {
 			continue // an order magesync would not send says so itself
 		}

@@ -37,8 +37,9 @@ func mappingError(format string, args ...any) error {
 
 // StoreInfo is what the mapping needs to know about the order's store view.
 type StoreInfo struct {
-	Name     string         // "Main Website / Default Store View"
-	Website  string         // the website's name
+	Name      string         // "Main Website / Default Store View"
+	Website   string         // the website's name
+	WebsiteID uint16
 	Location *time.Location // general/locale/timezone
 }
 
@@ -56,6 +57,7 @@ type Mapped struct {
 	Billing     *Address // written to the Account, Contact and Order as the org takes them
 	Shipping    *Address
 	Fields      []FieldValue // the admin's mappings into the Order
+	Currency    string       // CurrencyIsoCode of the order, its lines and entries ("" in a single-currency org)
 	// Notices say what Salesforce could not hold as Magento has it and
 	// how it was sent instead, for the queue message.
 	Notices []string
@@ -124,13 +126,14 @@ func CustomerKey(o *store.Order) string {
 	return "o:" + strconv.FormatUint(uint64(o.EntityID), 10)
 }
 
-// Map turns an order into Salesforce records. It fails with a MappingError for
-// data Salesforce cannot hold: no items, or a quantity that is not positive.
-func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped, error) {
+// Map turns an order into Salesforce records, its amounts as pr says. It
+// fails with a MappingError for data Salesforce cannot hold: no items, or a
+// quantity that is not positive.
+func Map(o *store.Order, settings store.OrderSettings, info StoreInfo, pr pricing) (*Mapped, error) {
 	if len(o.Items) == 0 {
 		return nil, mappingError("Order #%s has no items, and a Salesforce order needs at least one order product", o.IncrementID)
 	}
-	if err := checkAmounts(o); err != nil {
+	if err := checkAmounts(o, pr); err != nil {
 		return nil, err
 	}
 	loc := info.Location
@@ -138,7 +141,7 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 		loc = time.UTC
 	}
 	m := &Mapped{OrderID: o.EntityID, IncrementID: o.IncrementID, CustomerKey: CustomerKey(o),
-		FinalStatus: settings.SalesforceStatus(o.Status)}
+		FinalStatus: settings.SalesforceStatus(o.Status), Currency: pr.currency}
 
 	first, last := o.CustomerFirstname, o.CustomerLastname
 	if b := o.Billing; b != nil && strings.TrimSpace(first+last) == "" {
@@ -194,7 +197,10 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 		"EffectiveDate":           o.CreatedAt.In(loc).Format("2006-01-02"),
 		"OrderReferenceNumber":    clip(o.IncrementID, 80),
 		"Magento_Increment_Id__c": clip(o.IncrementID, 50),
-		"Description":             n.fit("order description", describe(o, info), 32000),
+		"Description":             n.fit("order description", describe(o, info, pr), 32000),
+	}
+	if pr.currency != "" {
+		m.Order["CurrencyIsoCode"] = pr.currency
 	}
 
 	var itemsCents int64
@@ -211,7 +217,7 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 			sku = "magento-product-" + strconv.FormatUint(uint64(it.ProductID), 10)
 		}
 		qty := float64(it.QtyOrdered) / store.DecimalScale
-		netCents := decimalCents(it.RowTotal - it.DiscountAmount)
+		netCents := decimalCents(pr.amount(it.RowTotal, it.BaseRowTotal) - pr.amount(it.DiscountAmount, it.BaseDiscountAmount))
 		unit := math.Round(float64(netCents)/qty) / 100
 		desc := it.Name
 		for _, opt := range it.Options {
@@ -222,7 +228,7 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 		itemsCents += lineCents(qty, unit)
 	}
 	key := strconv.FormatUint(uint64(o.EntityID), 10)
-	shipping, tax := decimalCents(o.ShippingAmount), decimalCents(o.TaxAmount)
+	shipping, tax := decimalCents(pr.amount(o.ShippingAmount, o.BaseShippingAmount)), decimalCents(pr.amount(o.TaxAmount, o.BaseTaxAmount))
 	if shipping != 0 {
 		desc := "Shipping"
 		if o.ShippingDescription != "" {
@@ -237,12 +243,12 @@ func Map(o *store.Order, settings store.OrderSettings, info StoreInfo) (*Mapped,
 	}
 	// Whatever the items, shipping and tax do not explain — discounts not
 	// on items, rounding — goes on one line, so the totals are equal.
-	if rest := decimalCents(o.GrandTotal) - itemsCents - shipping - tax; rest != 0 {
+	if rest := decimalCents(pr.amount(o.GrandTotal, o.BaseGrandTotal)) - itemsCents - shipping - tax; rest != 0 {
 		desc := "Discount"
 		if o.CouponCode != "" {
 			desc += " (" + o.CouponCode + ")"
 		}
-		if o.DiscountAmount == 0 {
+		if pr.amount(o.DiscountAmount, o.BaseDiscountAmount) == 0 {
 			desc = "Rounding adjustment"
 		}
 		m.Lines = append(m.Lines, Line{Key: key + "-discount", SKU: SKUAdjustment, ProductName: "Discount", Quantity: 1,
@@ -274,7 +280,7 @@ func customerKind(o *store.Order) string {
 	return "guest customer"
 }
 
-func describe(o *store.Order, info StoreInfo) string {
+func describe(o *store.Order, info StoreInfo, pr pricing) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Magento order #%s", o.IncrementID)
 	if info.Name != "" {
@@ -288,6 +294,9 @@ func describe(o *store.Order, info StoreInfo) string {
 		fmt.Fprintf(&b, "\nShipping: %s.", o.ShippingDescription)
 	}
 	fmt.Fprintf(&b, "\nGrand total: %s %s.", o.GrandTotal.Money(), o.OrderCurrencyCode)
+	if pr.note != "" {
+		fmt.Fprintf(&b, "\n%s", pr.note)
+	}
 	if o.CustomerNote != "" {
 		fmt.Fprintf(&b, "\nCustomer note: %s", o.CustomerNote)
 	}
@@ -372,7 +381,7 @@ const maxAmount = store.Decimal(10_000_000_000_000 * store.DecimalScale)
 
 // checkAmounts refuses an order with an amount that cannot be sent
 // exactly: it is not sent rather than sent wrong.
-func checkAmounts(o *store.Order) error {
+func checkAmounts(o *store.Order, pr pricing) error {
 	check := func(what string, d store.Decimal) error {
 		if d.Overflow() || d > maxAmount || d < -maxAmount {
 			shown := d.Money()
@@ -384,14 +393,15 @@ func checkAmounts(o *store.Order) error {
 		}
 		return nil
 	}
-	for what, d := range map[string]store.Decimal{"grand total": o.GrandTotal, "subtotal": o.Subtotal,
-		"shipping amount": o.ShippingAmount, "tax amount": o.TaxAmount, "discount amount": o.DiscountAmount} {
+	for what, d := range map[string]store.Decimal{"grand total": pr.amount(o.GrandTotal, o.BaseGrandTotal), "subtotal": pr.amount(o.Subtotal, o.BaseSubtotal),
+		"shipping amount": pr.amount(o.ShippingAmount, o.BaseShippingAmount), "tax amount": pr.amount(o.TaxAmount, o.BaseTaxAmount),
+		"discount amount": pr.amount(o.DiscountAmount, o.BaseDiscountAmount)} {
 		if err := check(what, d); err != nil {
 			return err
 		}
 	}
 	for _, it := range o.Items {
-		for what, d := range map[string]store.Decimal{"price": it.Price, "row total": it.RowTotal, "discount": it.DiscountAmount,
+		for what, d := range map[string]store.Decimal{"price": it.Price, "row total": pr.amount(it.RowTotal, it.BaseRowTotal), "discount": pr.amount(it.DiscountAmount, it.BaseDiscountAmount),
 			"tax amount": it.TaxAmount, "quantity": it.QtyOrdered} {
 			if err := check(what+" of item "+it.SKU, d); err != nil {
 				return err

@@ -27,7 +27,7 @@ func sampleOrder() *store.Order {
 func TestMap(t *testing.T) {
 	s := store.OrderSettings{DefaultStatus: "Draft", SyncNotes: true}
 	la, _ := time.LoadLocation("America/Los_Angeles")
-	m, err := Map(sampleOrder(), s, StoreInfo{Name: "Main Website / Default Store View", Location: la})
+	m, err := Map(sampleOrder(), s, StoreInfo{Name: "Main Website / Default Store View", Location: la}, pricing{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestMap(t *testing.T) {
 		t.Errorf("notes = %+v", m.Notes)
 	}
 	s.SyncNotes = false
-	if m, _ := Map(sampleOrder(), s, StoreInfo{}); len(m.Notes) != 0 {
+	if m, _ := Map(sampleOrder(), s, StoreInfo{}, pricing{}); len(m.Notes) != 0 {
 		t.Error("notes mapped with Synchronize Order Notes = No")
 	}
 }
@@ -96,7 +96,7 @@ func FuzzMap(f *testing.F) {
 			Comments: []store.Comment{{EntityID: 1, Comment: comment}},
 		}
 		o.GrandTotal = o.Items[0].RowTotal - o.Items[0].DiscountAmount + o.TaxAmount + o.ShippingAmount
-		m, err := Map(o, store.OrderSettings{DefaultStatus: "Draft", SyncNotes: true}, StoreInfo{})
+		m, err := Map(o, store.OrderSettings{DefaultStatus: "Draft", SyncNotes: true}, StoreInfo{}, pricing{})
 		if err != nil {
 			if qty > 0 {
 				t.Fatalf("positive quantity refused: %v", err)

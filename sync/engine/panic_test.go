@@ -19,7 +19,7 @@ import (
 func TestPanicStaysWithTheOrder(t *testing.T) {
 	ctx := context.Background()
 	st := dbtest.Seeded(t, 4)
-	srv := httptest.NewServer(sfsim.New(sfsim.Options{}))
+	srv := httptest.NewServer(sfsim.New(sfsim.Options{Currencies: sfsim.StoreCurrencies}))
 	defer srv.Close()
 	c, err := salesforce.New(salesforce.Config{LoginURL: srv.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
 	if err != nil {

@@ -107,6 +107,7 @@ type orgFacts interface {
 	standardBook() string
 	addresses() *picklists
 	field(sobject, name string) (salesforce.Field, bool)
+	entryKey(currency, sku string) string
 }
 
 // buildPlan decides what to send for one order: everything on its first
@@ -183,7 +184,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 				continue
 			}
 			body["OrderId"] = ordRef
-			body["PricebookEntryId"] = entries[l.SKU]
+			body["PricebookEntryId"] = entries[org.entryKey(m.Currency, l.SKU)]
 			b.Upsert(ref, "OrderItem", "Magento_Item_Id__c", keys.item(l.Key), body)
 			p.links = append(p.links, link{ref, store.KindItem, l.Key, m.OrderID})
 		}

@@ -176,53 +176,69 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 }
 
 // ensureProducts makes sure every SKU the jobs need has a Product2 and a
-// standard PricebookEntry, and returns SKU → PricebookEntry ID. Both are
-// upserted through the collections resource, which carries the external ID
-// in the body: any SKU Magento allows works, even one with a slash that a
-// URL could not address. Jobs whose products Salesforce refused fail with
-// its message.
+// standard PricebookEntry in each order's currency, and returns entry key
+// (currencies.entryKey) → PricebookEntry ID. Both are upserted through the
+// collections resource, which carries the external ID in the body: any SKU
+// Magento allows works, even one with a slash that a URL could not address.
+// Jobs whose products Salesforce refused fail with its message.
 func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (map[string]string, error) {
 	keys := extKeys{b.settings.KeyPrefix}
+	type want struct{ currency, sku string }
 	price := map[string]float64{}
 	name := map[string]string{}
-	var skus []string
+	var wants []want
+	seen := map[string]bool{}
 	for _, j := range jobs {
 		for _, l := range j.mapped.Lines {
 			if _, ok := price[l.SKU]; !ok {
-				skus = append(skus, l.SKU)
 				// A list price is never negative; an order line's own price
 				// (a discount's, say) is set on the line.
 				price[l.SKU], name[l.SKU] = max(l.UnitPrice, 0), l.ProductName
 			}
+			if k := org.money.entryKey(j.mapped.Currency, l.SKU); !seen[k] {
+				seen[k] = true
+				wants = append(wants, want{j.mapped.Currency, l.SKU})
+			}
 		}
 	}
-	known, err := b.e.st.ObjectsByKey(ctx, store.KindEntry, skus)
+	entryKeys := make([]string, len(wants))
+	for i, w := range wants {
+		entryKeys[i] = org.money.entryKey(w.currency, w.sku)
+	}
+	known, err := b.e.st.ObjectsByKey(ctx, store.KindEntry, entryKeys)
 	if err != nil {
 		return nil, err
 	}
 	entries := map[string]string{}
-	var missing []string
-	for _, sku := range skus {
-		if id := known[sku].SFID; id != "" {
-			entries[sku] = id
+	var missing []want
+	for i, w := range wants {
+		if id := known[entryKeys[i]].SFID; id != "" {
+			entries[entryKeys[i]] = id
 		} else {
-			missing = append(missing, sku)
+			missing = append(missing, w)
 		}
 	}
-	failed := map[string]string{}
+	failed := map[string]string{} // SKU → why
 	var links []store.Link
-	for chunk := range slices.Chunk(missing, salesforce.MaxCollection) {
-		products := make([]salesforce.Record, len(chunk))
+	productID := map[string]string{}
+	// Products first (an upsert: found again when they exist), for the
+	// SKUs whose entries are missing.
+	var newSKUs []string
+	for _, w := range missing {
+		if !slices.Contains(newSKUs, w.sku) {
+			newSKUs = append(newSKUs, w.sku)
+		}
+	}
+	for chunk := range slices.Chunk(newSKUs, salesforce.MaxCollection) {
+		recs := make([]salesforce.Record, len(chunk))
 		for i, sku := range chunk {
-			products[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": keys.product(sku),
+			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": keys.product(sku),
 				"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true}
 		}
-		res, err := org.client.UpsertCollection(ctx, "Product2", "Magento_SKU__c", false, products)
+		res, err := org.client.UpsertCollection(ctx, "Product2", "Magento_SKU__c", false, recs)
 		if err != nil {
 			return nil, fmt.Errorf("create products: %w", err)
 		}
-		var made []string // SKUs whose Product2 exists
-		productID := map[string]string{}
 		for i, sku := range chunk {
 			if i >= len(res) || !res[i].Success {
 				failed[sku] = "the answer named no product"
@@ -232,49 +248,61 @@ func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (
 				continue
 			}
 			productID[sku] = res[i].ID
-			made = append(made, sku)
 			links = append(links, store.Link{Kind: store.KindProduct, Key: sku, SFID: res[i].ID})
 		}
-		if len(made) == 0 {
-			continue
+	}
+	missing = slices.DeleteFunc(missing, func(w want) bool { return productID[w.sku] == "" })
+	for chunk := range slices.Chunk(missing, salesforce.MaxCollection) {
+		recs := make([]salesforce.Record, len(chunk))
+		for i, w := range chunk {
+			ek := org.money.entryKey(w.currency, w.sku)
+			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": keys.entry(ek),
+				"Pricebook2Id": org.stdBook, "Product2Id": productID[w.sku], "UnitPrice": price[w.sku], "IsActive": true}
+			if w.currency != "" {
+				recs[i]["CurrencyIsoCode"] = w.currency
+			}
 		}
-		recs := make([]salesforce.Record, len(made))
-		for i, sku := range made {
-			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": keys.entry(sku),
-				"Pricebook2Id": org.stdBook, "Product2Id": productID[sku], "UnitPrice": price[sku], "IsActive": true}
-		}
-		res, err = org.client.UpsertCollection(ctx, "PricebookEntry", "Magento_Key__c", false, recs)
+		res, err := org.client.UpsertCollection(ctx, "PricebookEntry", "Magento_Key__c", false, recs)
 		if err != nil {
 			return nil, fmt.Errorf("create price book entries: %w", err)
 		}
-		lookup := map[string]string{} // Product2 ID → SKU, for entries that exist already
-		for i, sku := range made {
+		lookup := map[string]map[string]string{} // currency → Product2 ID → SKU, for entries that exist already
+		for i, w := range chunk {
+			ek := org.money.entryKey(w.currency, w.sku)
 			if i < len(res) && res[i].Success {
-				entries[sku] = res[i].ID
-				links = append(links, store.Link{Kind: store.KindEntry, Key: sku, SFID: res[i].ID})
+				entries[ek] = res[i].ID
+				links = append(links, store.Link{Kind: store.KindEntry, Key: ek, SFID: res[i].ID})
 				continue
 			}
 			// The entry exists already (made by someone else, or by an
 			// attempt that was interrupted; its price book and product
 			// cannot be written again): find it.
-			lookup[productID[sku]] = sku
-			failed[sku] = "the answer named no price book entry"
+			if lookup[w.currency] == nil {
+				lookup[w.currency] = map[string]string{}
+			}
+			lookup[w.currency][productID[w.sku]] = w.sku
+			failed[w.sku] = "the answer named no price book entry"
 			if i < len(res) {
-				failed[sku] = detailText(res[i].Errors)
+				failed[w.sku] = detailText(res[i].Errors)
 			}
 		}
-		if len(lookup) > 0 {
-			ids := slices.Sorted(maps.Keys(lookup))
-			recs, err := org.client.Query(ctx, "SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '"+soqlEscape(org.stdBook)+
-				"' AND Product2Id IN ("+soqlList(ids)+")")
+		for _, currency := range slices.Sorted(maps.Keys(lookup)) {
+			ids := slices.Sorted(maps.Keys(lookup[currency]))
+			q := "SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '" + soqlEscape(org.stdBook) +
+				"' AND Product2Id IN (" + soqlList(ids) + ")"
+			if currency != "" {
+				q += " AND CurrencyIsoCode = '" + soqlEscape(currency) + "'"
+			}
+			recs, err := org.client.Query(ctx, q)
 			if err != nil {
 				return nil, fmt.Errorf("find price book entries: %w", err)
 			}
 			for _, r := range recs {
-				if sku, ok := lookup[r.String("Product2Id")]; ok {
-					entries[sku] = r.String("Id")
+				if sku, ok := lookup[currency][r.String("Product2Id")]; ok {
+					ek := org.money.entryKey(currency, sku)
+					entries[ek] = r.String("Id")
 					delete(failed, sku)
-					links = append(links, store.Link{Kind: store.KindEntry, Key: sku, SFID: entries[sku]})
+					links = append(links, store.Link{Kind: store.KindEntry, Key: ek, SFID: entries[ek]})
 				}
 			}
 		}

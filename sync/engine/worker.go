@@ -19,9 +19,10 @@ import (
 
 // job is one claimed queue entry on its way through a batch.
 type job struct {
-	entry  store.QueueEntry
-	order  *store.Order
-	mapped *Mapped
+	entry    store.QueueEntry
+	order    *store.Order
+	settings store.OrderSettings // of the order's website
+	mapped   *Mapped
 	known  *known
 	plan   *plan
 
@@ -190,8 +191,17 @@ func (b *batch) open() []*job {
 // prepare loads, checks and maps every job's order.
 func (b *batch) prepare(ctx context.Context) error {
 	st := b.e.st
-	var err error
-	if b.settings, err = st.OrderSettings(ctx); err != nil {
+	all, err := st.WebsiteSettings(ctx)
+	if err != nil {
+		return err
+	}
+	if b.settings, err = all.For(0); err != nil {
+		return err
+	}
+	// The org's currencies decide the amounts sent; they seldom change, so
+	// a day-old answer serves and an unchanged order costs no call.
+	org, err := b.e.org(ctx, orgCurrencyAge)
+	if err != nil {
 		return err
 	}
 	ids := make([]uint32, len(b.jobs))
@@ -225,12 +235,22 @@ func (b *batch) prepare(ctx context.Context) error {
 			if b.e.mapHook != nil {
 				b.e.mapHook(j.order)
 			}
-			if reason := Skip(b.settings, j.order, label); reason != "" {
+			info := b.e.storeInfo(ctx, j.order.StoreID)
+			var err error
+			if j.settings, err = all.For(info.WebsiteID); err != nil {
+				j.finish(store.QueueError, err.Error(), store.StateError)
+				return
+			}
+			if reason := Skip(j.settings, j.order, label); reason != "" {
 				j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
 				return
 			}
-			info := b.e.storeInfo(ctx, j.order.StoreID)
-			m, err := Map(j.order, b.settings, info)
+			pr, err := org.money.pricingFor(j.order, j.settings)
+			if err != nil {
+				j.finish(store.QueueError, err.Error(), store.StateError)
+				return
+			}
+			m, err := Map(j.order, j.settings, info, pr)
 			if err != nil {
 				j.finish(store.QueueError, err.Error(), store.StateError)
 				return
@@ -292,7 +312,7 @@ func needsSend(m *Mapped, k *known, s store.OrderSettings) bool {
 // ask: with Update Order Info = No a changed header stays unsent, and the
 // order is honestly not in sync.
 func (b *batch) upToDate(j *job, sentHash string) {
-	if !b.settings.UpdateOrderInfo && headerHash(j.mapped, b.settings.DefaultStatus) != sentHash {
+	if !j.settings.UpdateOrderInfo && headerHash(j.mapped, j.settings.DefaultStatus) != sentHash {
 		j.finish(store.QueueComplete, "Status and notes are up to date in Salesforce; other changes are not sent because Update Order Info is set to No", store.StateNotInSync)
 		return
 	}
@@ -303,7 +323,7 @@ func (b *batch) upToDate(j *job, sentHash string) {
 func (b *batch) send(ctx context.Context) error {
 	var todo []*job
 	for _, j := range b.open() {
-		if !needsSend(j.mapped, j.known, b.settings) {
+		if !needsSend(j.mapped, j.known, j.settings) {
 			b.upToDate(j, j.known.sentHash)
 			continue
 		}
@@ -326,7 +346,7 @@ func (b *batch) send(ctx context.Context) error {
 	var graphs []*job
 	var intents []store.Link
 	for _, j := range b.open() {
-		b.guard(j, func() { j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, b.settings, org, entries) })
+		b.guard(j, func() { j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, j.settings, org, entries) })
 		if j.outcome != nil {
 			continue
 		}
@@ -518,7 +538,7 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 	if r.IsSuccessful {
 		j.result = &r
 		state, msg := store.StateInSync, ""
-		if !j.plan.full && !b.settings.UpdateOrderInfo && j.plan.hdrHash != j.known.sentHash {
+		if !j.plan.full && !j.settings.UpdateOrderInfo && j.plan.hdrHash != j.known.sentHash {
 			state = store.StateNotInSync
 			msg = "; other changes are not sent because Update Order Info is set to No"
 		}

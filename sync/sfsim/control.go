@@ -59,6 +59,8 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 		}
 		s.faults = f
 		writeJSON(w, 200, s.faults)
+	case path == "/currencies":
+		s.controlCurrencies(w, r)
 	case strings.HasPrefix(path, "/fields/"):
 		s.controlFields(w, r, strings.TrimPrefix(path, "/fields/"))
 	case path == "/orderstatuses" && r.Method == http.MethodGet:

@@ -130,6 +130,14 @@ func (c *call) describe(def *objectDef) map[string]any {
 				vals = append(vals, picklistValue(st.ApiName, st.MasterLabel, st.IsDefault, nil))
 			}
 			fd["picklistValues"], fd["restrictedPicklist"] = vals, true
+		case f.currency:
+			var vals []map[string]any
+			for _, t := range o.currencies.Types {
+				if t.IsActive {
+					vals = append(vals, picklistValue(t.IsoCode, t.IsoCode, t.IsoCode == o.currencies.Corporate, nil))
+				}
+			}
+			fd["picklistValues"], fd["restrictedPicklist"] = vals, true
 		case f.picklistCode && strings.HasSuffix(f.name, "CountryCode"):
 			vals := make([]map[string]any, len(addresses.countries))
 			for i, ct := range addresses.countries {

@@ -81,17 +81,20 @@ type org struct {
 	statuses []OrderStatus
 	// custom are the fields an admin added to this org (PUT /_sim/fields),
 	// by object name.
-	custom    map[string][]*fieldDef
-	journal   []undo
-	now       func() time.Time
-	rules     *Faults
-	orderSeq  int
-	itemSeq   int
-	stdBookID string
+	custom     map[string][]*fieldDef
+	currencies Currencies
+	// seedCurrencies are the currencies the org was created with.
+	seedCurrencies Currencies
+	journal        []undo
+	now            func() time.Time
+	rules          *Faults
+	orderSeq       int
+	itemSeq        int
+	stdBookID      string
 }
 
-func newOrg(now func() time.Time, rules *Faults) *org {
-	o := &org{id: "00D5g000004SIMU", now: now, rules: rules}
+func newOrg(now func() time.Time, rules *Faults, currencies Currencies) *org {
+	o := &org{id: "00D5g000004SIMU", now: now, rules: rules, seedCurrencies: currencies}
 	o.reset()
 	return o
 }
@@ -102,6 +105,7 @@ func (o *org) reset() {
 	o.items = map[string]map[string]bool{}
 	o.statuses = defaultStatuses()
 	o.custom = map[string][]*fieldDef{}
+	o.currencies = o.seedCurrencies
 	o.journal = nil
 	o.seq, o.orderSeq, o.itemSeq = 0, 0, 0
 	id := o.newID("Pricebook2")
@@ -245,7 +249,7 @@ func (o *org) field(def *objectDef, name string) *fieldDef {
 		}
 		return nil
 	}
-	if f.picklistCode && !o.rules.picklists() {
+	if f.picklistCode && !o.rules.picklists() || f.currency && !o.multiCurrency() {
 		return nil
 	}
 	return f
@@ -256,6 +260,9 @@ func (o *org) fields(def *objectDef) []*fieldDef {
 	out := slices.Clone(def.fields)
 	if !o.rules.picklists() {
 		out = slices.DeleteFunc(out, func(f *fieldDef) bool { return f.picklistCode })
+	}
+	if !o.multiCurrency() {
+		out = slices.DeleteFunc(out, func(f *fieldDef) bool { return f.currency })
 	}
 	return append(out, o.custom[def.name]...)
 }
@@ -407,6 +414,11 @@ func (o *org) coerceValue(f *fieldDef, v any) (any, *apiError) {
 		if f.typ == tPicklist && len(f.values) > 0 && !slices.Contains(f.values, s) {
 			return nil, badRequest("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", f.label+": bad value for restricted picklist field: "+s, f.name)
 		}
+		if f.currency {
+			if err := o.checkCurrencyCode(f, s); err != nil {
+				return nil, err
+			}
+		}
 		if f.typ == tPicklist && f.name == "Status" {
 			if _, ok := o.status(s); !ok {
 				return nil, badRequest("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", "Status: bad value for restricted picklist field: "+s, "Status")
@@ -498,6 +510,7 @@ func (o *org) insert(sobject string, body map[string]any) (string, *apiError) {
 	if err := o.checkUnique(def, "", rec); err != nil {
 		return "", err
 	}
+	o.currencyOnCreate(def, rec)
 	if err := o.beforeInsert(def.name, rec); err != nil {
 		return "", err
 	}
@@ -548,6 +561,15 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 		if pbe["IsActive"] != true {
 			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry is inactive)", "PricebookEntryId")
 		}
+		if o.multiCurrency() {
+			// An order product takes its order's currency, and its price
+			// book entry must be in that currency (Object Reference,
+			// "OrderItem", "PricebookEntry").
+			if pbe.str("CurrencyIsoCode") != ord.str("CurrencyIsoCode") {
+				return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry currency code does not match order currency code)", "PricebookEntryId")
+			}
+			rec["CurrencyIsoCode"] = ord.str("CurrencyIsoCode")
+		}
 		if err := o.checkQuantity(rec); err != nil {
 			return err
 		}
@@ -559,13 +581,17 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 	case "PricebookEntry":
 		book := o.records["Pricebook2"][rec.str("Pricebook2Id")]
 		prod := rec.str("Product2Id")
+		// One entry per product, price book and (in a multi-currency org)
+		// currency; a product needs a standard price in a currency before
+		// any other price book may list it in that currency.
+		cur := rec.str("CurrencyIsoCode")
 		for _, e := range o.records["PricebookEntry"] {
-			if e.str("Product2Id") == prod && e.str("Pricebook2Id") == rec.str("Pricebook2Id") {
+			if e.str("Product2Id") == prod && e.str("Pricebook2Id") == rec.str("Pricebook2Id") && e.str("CurrencyIsoCode") == cur {
 				return badRequest("DUPLICATE_VALUE", "This price definition already exists in this price book")
 			}
 		}
 		if book["IsStandard"] != true {
-			if !o.hasStandardEntry(prod) {
+			if !o.hasStandardEntry(prod, cur) {
 				return badRequest("STANDARD_PRICE_NOT_DEFINED", "No standard price defined for this product")
 			}
 		} else if rec["UseStandardPrice"] == true {
@@ -591,10 +617,10 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 	return nil
 }
 
-func (o *org) hasStandardEntry(product string) bool {
+func (o *org) hasStandardEntry(product, currency string) bool {
 	for _, id := range slices.Sorted(maps.Keys(o.records["PricebookEntry"])) {
 		e := o.records["PricebookEntry"][id]
-		if e.str("Product2Id") == product && e.str("Pricebook2Id") == o.stdBookID {
+		if e.str("Product2Id") == product && e.str("Pricebook2Id") == o.stdBookID && e.str("CurrencyIsoCode") == currency {
 			return true
 		}
 	}
@@ -697,6 +723,10 @@ func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiEr
 			next["ActivatedDate"] = o.stamp()
 		}
 		stillActive := wasActive && newStatus.StatusCode == "Activated"
+		if v, ok := changes["CurrencyIsoCode"]; ok && v != cur["CurrencyIsoCode"] && len(o.items[id]) > 0 {
+			// Its products are priced in the order's currency.
+			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: CurrencyIsoCode (you can't change the currency of an order that has order products)", "CurrencyIsoCode")
+		}
 		for _, f := range []string{"AccountId", "Pricebook2Id"} {
 			if v, ok := changes[f]; ok && v != cur[f] {
 				if stillActive {

@@ -24,6 +24,9 @@ func (c *call) object(name string) *objectDef {
 	if def != nil && def.name == "OrderStatus" && !c.atLeast(orderStatusMinVersion) {
 		return nil
 	}
+	if def != nil && def.name == "CurrencyType" && !c.sim.org.multiCurrency() {
+		return nil
+	}
 	return def
 }
 

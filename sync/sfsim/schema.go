@@ -46,6 +46,8 @@ type fieldDef struct {
 	// only while the org has State and Country/Territory picklists on.
 	picklistCode bool
 	custom       bool
+	// currency marks CurrencyIsoCode: it exists only in a multi-currency org.
+	currency bool
 	// values are a custom picklist's values; Salesforce refuses others
 	// (a restricted picklist).
 	values []string
@@ -83,6 +85,14 @@ func typed(name string, t fieldType) *fieldDef {
 	}
 	return f
 }
+// currencyCode is CurrencyIsoCode, a restricted picklist of the org's
+// active currencies, on the objects that carry money or prices (Object
+// Reference, each object's "CurrencyIsoCode": "Available only for
+// organizations with the multicurrency feature enabled").
+func currencyCode(a access) *fieldDef {
+	return &fieldDef{name: "CurrencyIsoCode", label: "Currency ISO Code", typ: tPicklist, length: 3, access: a, currency: true}
+}
+
 func req(f *fieldDef) *fieldDef                { f.required = true; return f }
 func ro(f *fieldDef) *fieldDef                 { f.access = readOnly; return f }
 func co(f *fieldDef) *fieldDef                 { f.access = createOnly; return f }
@@ -155,40 +165,50 @@ func buildSchema() map[string]*objectDef {
 	objs := []*objectDef{
 		object("Account", "Account", append([]*fieldDef{
 			req(str("Name", 255)), str("AccountNumber", 40), typed("Phone", tPhone), text("Description", 32000),
-			extID(str("Magento_Customer_Key__c", 255), true),
+			extID(str("Magento_Customer_Key__c", 255), true), currencyCode(readWrite),
 		}, append(address("Billing"), address("Shipping")...)...)...),
 		object("Contact", "Contact", append([]*fieldDef{
 			req(str("LastName", 80)), str("FirstName", 40), ro(str("Name", 121)), typed("Email", tEmail), typed("Phone", tPhone),
-			ref("AccountId", "Account"), extID(str("Magento_Customer_Key__c", 255), true),
+			ref("AccountId", "Account"), extID(str("Magento_Customer_Key__c", 255), true), currencyCode(readWrite),
 		}, address("Mailing")...)...),
 		object("Product2", "Product",
 			req(str("Name", 255)), str("ProductCode", 255), text("Description", 4000), typed("IsActive", tBoolean),
-			extID(str("Magento_SKU__c", 255), true)),
+			extID(str("Magento_SKU__c", 255), true), currencyCode(readWrite)),
 		object("Pricebook2", "Price Book",
-			req(str("Name", 255)), typed("IsActive", tBoolean), ro(typed("IsStandard", tBoolean)), text("Description", 255)),
+			req(str("Name", 255)), typed("IsActive", tBoolean), ro(typed("IsStandard", tBoolean)), text("Description", 255),
+			currencyCode(readWrite)),
 		object("PricebookEntry", "Price Book Entry",
 			req(co(ref("Pricebook2Id", "Pricebook2"))), req(co(ref("Product2Id", "Product2"))),
 			req(typed("UnitPrice", tCurrency)), typed("IsActive", tBoolean), typed("UseStandardPrice", tBoolean),
-			ro(str("Name", 255)), ro(str("ProductCode", 255)), extID(str("Magento_Key__c", 255), true)),
+			ro(str("Name", 255)), ro(str("ProductCode", 255)), extID(str("Magento_Key__c", 255), true),
+			currencyCode(createOnly)),
 		object("Order", "Order", append(append([]*fieldDef{
 			req(ref("AccountId", "Account")), req(typed("EffectiveDate", tDate)), req(typed("Status", tPicklist)),
 			ro(str("StatusCode", 40)), ref("Pricebook2Id", "Pricebook2"), str("Name", 80), text("Description", 32000),
 			ref("BillToContactId", "Contact"), ref("ShipToContactId", "Contact"), str("OrderReferenceNumber", 80),
 			ro(typed("TotalAmount", tCurrency)), ro(typed("ActivatedDate", tDatetime)), ro(str("OrderNumber", 30)),
 			extID(str("Magento_Order_Id__c", 50), true), extID(str("Magento_Increment_Id__c", 50), false),
+			currencyCode(readWrite),
 		}, address("Billing")...), address("Shipping")...)...),
 		object("OrderItem", "Order Product",
 			req(co(ref("OrderId", "Order"))), req(co(ref("PricebookEntryId", "PricebookEntry"))),
 			ro(ref("Product2Id", "Product2")), req(typed("Quantity", tDouble)), req(typed("UnitPrice", tCurrency)),
 			ro(typed("ListPrice", tCurrency)),
 			str("Description", 255), typed("ServiceDate", tDate), ro(typed("TotalPrice", tCurrency)),
-			ro(str("OrderItemNumber", 10)), extID(str("Magento_Item_Id__c", 50), true)),
+			ro(str("OrderItemNumber", 10)), extID(str("Magento_Item_Id__c", 50), true), currencyCode(readOnly)),
 		object("Note", "Note",
 			req(co(ref("ParentId", "*"))), req(str("Title", 80)), text("Body", 32000), typed("IsPrivate", tBoolean)),
 		object("OrderStatus", "Order Status",
 			ro(str("ApiName", 255)), ro(str("MasterLabel", 255)), ro(str("StatusCode", 40)),
 			ro(typed("SortOrder", tInt)), ro(typed("IsDefault", tBoolean))),
+		// Object Reference, "CurrencyType": not available in
+		// single-currency organizations.
+		object("CurrencyType", "Currency Type",
+			ro(&fieldDef{name: "IsoCode", label: "Currency ISO Code", typ: tPicklist, length: 40}),
+			ro(typed("ConversionRate", tDouble)), ro(typed("DecimalPlaces", tInt)),
+			ro(typed("IsActive", tBoolean)), ro(typed("IsCorporate", tBoolean))),
 	}
+	objs[len(objs)-2].queryOnly = true
 	objs[len(objs)-1].queryOnly = true
 	m := map[string]*objectDef{}
 	for _, o := range objs {

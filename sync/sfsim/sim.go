@@ -40,6 +40,9 @@ type Options struct {
 	JWTPublicKey *rsa.PublicKey
 	Now          func() time.Time
 	Seed         uint64 // of the fault dice
+	// Currencies are the org's as it was created (and as POST /_sim/reset
+	// brings it back); nil is a new org's, USD only.
+	Currencies *Currencies
 }
 
 // Faults are injected failures and org behaviours, set through PUT /_sim/faults.
@@ -109,7 +112,11 @@ func New(opts Options) *Sim {
 	}
 	userID, _ := salesforce.NormalizeID("0055g00000SIMuS")
 	s := &Sim{opts: opts, tokens: map[string]time.Time{}, userID: userID}
-	s.org = newOrg(opts.Now, &s.faults)
+	seed := defaultCurrencies()
+	if opts.Currencies != nil {
+		seed = *opts.Currencies
+	}
+	s.org = newOrg(opts.Now, &s.faults, seed)
 	s.resetLocked()
 	return s
 }
@@ -145,6 +152,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r)
 	case p == "/services/oauth2/token":
 		s.token(w, r)
+	case soapPathRe.MatchString(p):
+		s.soap(w, r)
 	case p == "/services/data" || p == "/services/data/":
 		s.versions(w, r)
 	case versionPathRe.MatchString(p):

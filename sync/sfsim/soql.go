@@ -711,6 +711,9 @@ func (c *call) allRows(def *objectDef) []record {
 		}
 		return rows
 	}
+	if def.name == "CurrencyType" {
+		return c.sim.org.currencyRows()
+	}
 	recs := c.sim.org.records[def.name]
 	for _, id := range slices.Sorted(maps.Keys(recs)) {
 		rows = append(rows, recs[id])
