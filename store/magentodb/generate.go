@@ -273,6 +273,19 @@ func (g *gen) writeStores(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// globalCurrency is the store's global currency (Default Config's base
+// currency): Magento records every order's base amounts against it.
+const globalCurrency = "USD"
+
+// baseToGlobal is the rate Magento records on an order from its website's
+// base currency to the global one (sales_order.base_to_global_rate).
+func baseToGlobal(base string) string {
+	if base == "EUR" {
+		return "1.0850"
+	}
+	return "1.0000"
+}
+
 var catalog = []struct {
 	name, typ, attr string
 	values          []string
@@ -708,13 +721,13 @@ func (g *gen) order(b *batch, i int, id uint32, created time.Time, customers []c
 		"updated_at", "total_item_count", "shipping_incl_tax", "base_shipping_incl_tax"},
 		id, state, status, nullable(coupon), fmt.Sprintf("%016x", r.Uint64())[:6], nullable(shippingDesc),
 		boolInt(virtual), v.id, cidv, dec(-discount), dec(grand), dec(shipping),
-		"0.0000", dec(subtotal), dec(tax), "1.0000", "1.0000",
+		"0.0000", dec(subtotal), dec(tax), baseToGlobal(v.currency), "1.0000",
 		dec(-discount), dec(grand), dec(shipping), "0.0000", "0.0000",
 		"0.0000", dec(subtotal), dec(tax), dec(qtyTotal*DecimalOne), dec(paid), dec(paid),
 		dec(refunded), dec(refunded), boolInt(guest), 1, billID,
 		group, 1, 1, shipIDv, dec(subtotal+tax),
 		dec(subtotal+tax), dec(grand-paid), dec(grand-paid), dec(weight), incrementID, v.currency,
-		c.email, custFirst, custLast, nullable(coupon), v.currency,
+		c.email, custFirst, custLast, nullable(coupon), globalCurrency,
 		v.currency, fmt.Sprintf("203.0.113.%d", r.IntN(255)), nullable(shippingMethod), v.currency, v.name, created,
 		updated, len(items), dec(shipping), dec(shipping))
 	g.sum.Orders++
