@@ -61,7 +61,6 @@ func mulRate(d, rate store.Decimal) store.Decimal {
 	return store.Decimal(n.Int64())
 }
 
-
 // currencies are the org's facts about money.
 type currencies struct {
 	multi     bool

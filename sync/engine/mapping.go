@@ -37,10 +37,10 @@ func mappingError(format string, args ...any) error {
 
 // StoreInfo is what the mapping needs to know about the order's store view.
 type StoreInfo struct {
-	Name      string         // "Main Website / Default Store View"
-	Website   string         // the website's name
+	Name      string // "Main Website / Default Store View"
+	Website   string // the website's name
 	WebsiteID uint16
-	Location *time.Location // general/locale/timezone
+	Location  *time.Location // general/locale/timezone
 }
 
 // Mapped is a Magento order as Salesforce records, before any IDs are known.

@@ -23,8 +23,8 @@ type job struct {
 	order    *store.Order
 	settings store.OrderSettings // of the order's website
 	mapped   *Mapped
-	known  *known
-	plan   *plan
+	known    *known
+	plan     *plan
 
 	result      *salesforce.GraphResult // the graph succeeded
 	dropIntents bool                    // the graph failed: it created nothing

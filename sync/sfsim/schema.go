@@ -85,6 +85,7 @@ func typed(name string, t fieldType) *fieldDef {
 	}
 	return f
 }
+
 // currencyCode is CurrencyIsoCode, a restricted picklist of the org's
 // active currencies, on the objects that carry money or prices (Object
 // Reference, each object's "CurrencyIsoCode": "Available only for
