@@ -354,3 +354,87 @@ func TestExternalIDPrefix(t *testing.T) {
 		t.Errorf("changing the prefix before anything synced: %v", err)
 	}
 }
+
+// Order options are read with Magento's inheritance — the website's row,
+// else Default Config's, else the built-in default — and saved per scope.
+func TestWebsiteScope(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 1) // websites 1 and 2
+	save := func(changes ...store.Change) error { return s.SaveSettings(ctx, "ann", nil, changes) }
+	if err := save(store.Set(store.PathDefaultStatus, "Draft2"), store.Set(store.PathSyncNotes, "1").At(2)); err != nil {
+		t.Fatal(err)
+	}
+	value := func(website uint16, path string) store.SettingValue {
+		t.Helper()
+		vs, err := s.SettingValuesAt(ctx, website)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vs {
+			if v.Path == path {
+				return v
+			}
+		}
+		t.Fatalf("website %d has no %s", website, path)
+		return store.SettingValue{}
+	}
+	if v := value(2, store.PathDefaultStatus); v.Value != "Draft2" || v.IsSet {
+		t.Errorf("website 2 inherits Default Config's Default Status: %+v", v)
+	}
+	if v := value(2, store.PathSyncNotes); v.Value != "1" || !v.IsSet {
+		t.Errorf("website 2's own Synchronize Order Notes: %+v", v)
+	}
+	if v := value(1, store.PathSyncNotes); v.Value != "0" || v.IsSet {
+		t.Errorf("website 1 keeps the built-in default: %+v", v)
+	}
+	vs, _ := s.SettingValuesAt(ctx, 2)
+	for _, v := range vs {
+		if !v.PerWebsite() {
+			t.Errorf("website scope lists %s, a store-wide setting", v.Path)
+		}
+	}
+	all, err := s.WebsiteSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w1, _ := all.For(1)
+	w2, _ := all.For(2)
+	if w1.SyncNotes || !w2.SyncNotes || w1.DefaultStatus != "Draft2" || w2.DefaultStatus != "Draft2" {
+		t.Errorf("resolved: website 1 %+v, website 2 %+v", w1, w2)
+	}
+
+	// Store-wide settings and unknown websites are refused in words.
+	err = save(store.Set(store.PathLoginURL, "https://example.my.salesforce.com").At(2))
+	if msg := store.SettingErrors(err)[store.PathLoginURL]; !strings.Contains(msg, "whole store") {
+		t.Errorf("login URL per website: %v", err)
+	}
+	if err := save(store.Set(store.PathSyncNotes, "1").At(9)); err == nil || !strings.Contains(err.Error(), "no website 9") {
+		t.Errorf("website 9: %v", err)
+	}
+	// Sync all orders = No with no status is refused at the website that
+	// would skip everything, even when the change is made at Default Config.
+	if err := save(store.Set(store.PathSyncAll, "0").At(2)); err == nil || !strings.Contains(err.Error(), "website 2") {
+		t.Errorf("website 2 with no status to sync: %v", err)
+	}
+	if err := save(store.Set(store.PathStatuses, "pending").At(2), store.Set(store.PathSyncAll, "0").At(2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := save(store.Set(store.PathSyncAll, "0")); err == nil || strings.Contains(err.Error(), "website 2") {
+		t.Errorf("Default Config with no status (website 2 has its own): %v", err)
+	}
+
+	// Use Default removes the website's row; the log names the scope.
+	if err := save(store.UseDefault(store.PathSyncNotes).At(2)); err != nil {
+		t.Fatal(err)
+	}
+	if v := value(2, store.PathSyncNotes); v.IsSet || v.Value != "0" {
+		t.Errorf("after Use Default: %+v", v)
+	}
+	log, err := s.ConfigLog(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) == 0 || log[0].Scope != "websites" || log[0].ScopeID != 2 || log[0].Path != store.PathSyncNotes || log[0].NewValue.Valid {
+		t.Errorf("newest log entry: %+v", log[0])
+	}
+}

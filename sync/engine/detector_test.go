@@ -135,3 +135,38 @@ func TestDetectorPagesPastAPage(t *testing.T) {
 		t.Errorf("a quiet poll after paging found %d", len(again))
 	}
 }
+
+// Automatic Synchronization is the order's website's: the detector queues
+// the changed orders of a website that has it on and only marks the others.
+func TestAutomaticSyncPerWebsite(t *testing.T) {
+	ctx := context.Background()
+	st, e, exec := detectorEnv(t, 40) // on at Default Config
+	if err := st.SaveSettings(ctx, "t", nil, []store.Change{store.Set(store.PathAutomaticSync, "0").At(1)}); err != nil {
+		t.Fatal(err)
+	}
+	d := &detector{}
+	if _, err := e.detect(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	now, err := st.DBNow(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec(`UPDATE sales_order SET updated_at = ?`, now.Add(time.Second).Truncate(time.Second))
+	if _, err := e.detect(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		var n int
+		if err := st.DB().Get(&n, q); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	main := count(`SELECT COUNT(*) FROM magesync_queue q JOIN sales_order o ON o.entity_id = q.order_id WHERE o.store_id = 1`)
+	europe := count(`SELECT COUNT(*) FROM magesync_queue q JOIN sales_order o ON o.entity_id = q.order_id WHERE o.store_id IN (2, 3)`)
+	allEurope := count(`SELECT COUNT(*) FROM sales_order WHERE store_id IN (2, 3)`)
+	if main != 0 || europe != allEurope || allEurope == 0 {
+		t.Errorf("queued %d Main Website orders and %d of %d Europe orders; want none and all", main, europe, allEurope)
+	}
+}
