@@ -273,6 +273,47 @@ func TestDemoLeavesOtherDatabasesAlone(t *testing.T) {
 
 // TestConfigKeepsSecretsWithTheirURL: magesync config refuses a new login
 // URL while a secret saved for the old one is stored.
+// config get|set|unset take a website's scope, as bin/magento config:set
+// does: by id or by code, the website's own value or "(default)".
+func TestConfigWebsiteScope(t *testing.T) {
+	name := "magesync_test_cli_scope"
+	t.Cleanup(func() { magentodb.DropDatabase(context.Background(), dbtest.ServerDSN(), name) })
+	code, out, errOut := runCLI(t, "demo", "--seed-only", "--orders", "1", "--db", name, "--dsn", dbtest.ServerDSN())
+	if code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	t.Setenv("MAGESYNC_DSN", strings.TrimSpace(strings.TrimPrefix(strings.Split(out, "\n")[1], "DSN: ")))
+	if code, _, errOut := runCLI(t, "config", "set", "--website", "europe", "magesync/order/sync_notes", "Yes"); code != 0 {
+		t.Fatalf("set at website europe: exit %d %s", code, errOut)
+	}
+	if _, out, _ := runCLI(t, "config", "get", "--scope", "websites", "--scope-id", "2", "magesync/order/sync_notes"); strings.TrimSpace(out) != "1" {
+		t.Errorf("get at website 2: %q", out)
+	}
+	if _, out, _ := runCLI(t, "config", "get", "magesync/order/sync_notes"); strings.TrimSpace(out) != "0" {
+		t.Errorf("get at Default Config: %q", out)
+	}
+	if _, out, _ := runCLI(t, "config", "list", "--website", "europe"); !strings.Contains(out, "magesync/order/default_status") ||
+		!strings.Contains(out, "Draft  (default)") || strings.Contains(out, "connection") {
+		t.Errorf("list at website europe:\n%s", out)
+	}
+	if code, _, errOut := runCLI(t, "config", "unset", "--website", "europe", "magesync/order/sync_notes"); code != 0 {
+		t.Fatalf("unset: exit %d %s", code, errOut)
+	}
+	if _, out, _ := runCLI(t, "config", "get", "--website", "europe", "magesync/order/sync_notes"); strings.TrimSpace(out) != "0" {
+		t.Errorf("after unset: %q", out)
+	}
+	for _, args := range [][]string{
+		{"config", "get", "--website", "mars", "magesync/order/sync_notes"},
+		{"config", "get", "--scope", "websites", "magesync/order/sync_notes"},
+		{"config", "get", "--scope", "stores", "--scope-id", "1", "magesync/order/sync_notes"},
+		{"config", "set", "--website", "europe", "magesync/connection/login_url", "https://x.my.salesforce.com"},
+	} {
+		if code, _, _ := runCLI(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
 func TestConfigKeepsSecretsWithTheirURL(t *testing.T) {
 	dsn, _ := dbtest.NewDatabase(t)
 	dbtest.Open(t, dsn)
