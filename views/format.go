@@ -25,3 +25,13 @@ func GroupDigits(digits string) string {
 	}
 	return string(out)
 }
+
+// inheritLabel is the checkbox that leaves a setting to the scope above,
+// as Magento words it: "Use system value" at Default Config, "Use Default"
+// for a website.
+func inheritLabel(website string) string {
+	if website == "" {
+		return "Use system value"
+	}
+	return "Use Default"
+}

@@ -163,7 +163,8 @@ type ConfigField struct {
 	Note      string
 	Value     string
 	Options   []Option
-	UseSystem bool // "Use system value" ticked
+	UseSystem bool   // "Use system value" (or "Use Default") ticked
+	Inherit   string // that checkbox's label
 	Error     string
 }
 
@@ -177,7 +178,12 @@ type StatusMapRow struct {
 // ConfigView is Salesforce › Orders › Order Configuration.
 type ConfigView struct {
 	Page
+	// Scopes are Default Config and each website, the shown one selected;
+	// Website is its id ("" for Default Config).
+	Scopes            []Option
+	Website           string
 	Automatic, ZeroTotal, Notes, UpdateInfo, DefaultStatus, SyncAll ConfigField
+	OtherCurrency                                                   ConfigField
 	Statuses                                                        []Option
 	StatusesUseSystem                                               bool
 	StatusesError                                                   string
@@ -188,7 +194,7 @@ type ConfigView struct {
 
 // ConfigChange is one entry of the settings audit log.
 type ConfigChange struct {
-	When, Who, Setting, From, To string
+	When, Who, Scope, Setting, From, To string
 }
 
 // QueueRow is one queue entry on the queue page.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,33 @@ var configFields = []struct{ name, path string }{
 	{"update_order_info", store.PathUpdateOrderInfo},
 	{"default_status", store.PathDefaultStatus},
 	{"sync_all", store.PathSyncAll},
+	{"other_currency", store.PathOtherCurrency},
+}
+
+// configScope reads the scope the page shows (?website=N, or the form's
+// website field): 0 for Default Config. ok is false for a website that does
+// not exist. It also returns the websites, for the switcher and the log.
+func (s *Server) configScope(ctx context.Context, raw string) (website uint16, websites []store.Website, ok bool, err error) {
+	if websites, err = s.st.Websites(ctx); err != nil {
+		return 0, nil, false, err
+	}
+	if raw == "" || raw == "0" {
+		return 0, websites, true, nil
+	}
+	for _, w := range websites {
+		if strconv.Itoa(int(w.ID)) == raw {
+			return w.ID, websites, true, nil
+		}
+	}
+	return 0, websites, false, nil
+}
+
+// configURL is the configuration page at a scope.
+func configURL(website uint16) string {
+	if website == 0 {
+		return "/admin/salesforce/orders/config"
+	}
+	return "/admin/salesforce/orders/config?website=" + strconv.Itoa(int(website))
 }
 
 // orgStatuses lists the org's Order statuses, or says why it cannot.
@@ -45,7 +73,16 @@ func (s *Server) orgStatuses(r *http.Request) ([]salesforce.OrderStatus, string)
 }
 
 func (s *Server) configForm(w http.ResponseWriter, r *http.Request) {
-	values, err := s.st.SettingValues(r.Context())
+	website, websites, ok, err := s.configScope(r.Context(), r.URL.Query().Get("website"))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	values, err := s.st.SettingValuesAt(r.Context(), website)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -54,10 +91,10 @@ func (s *Server) configForm(w http.ResponseWriter, r *http.Request) {
 	for _, v := range values {
 		current[v.Path] = v
 	}
-	s.renderConfig(w, r, http.StatusOK, current, nil)
+	s.renderConfig(w, r, http.StatusOK, website, websites, current, nil)
 }
 
-func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int, cur map[string]store.SettingValue, errs map[string]string) {
+func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int, website uint16, websites []store.Website, cur map[string]store.SettingValue, errs map[string]string) {
 	ctx := r.Context()
 	magento, err := s.st.OrderStatuses(ctx)
 	if err != nil {
@@ -66,17 +103,31 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 	}
 	sfStatuses, notice := s.orgStatuses(r)
 	v := views.ConfigView{Page: s.page(r, "Order Configuration", "salesforce"), SFNotice: notice}
+	scopeName := map[uint16]string{0: "Default Config"}
+	v.Scopes = []views.Option{{Value: "", Label: "Default Config", Selected: website == 0}}
+	for _, wb := range websites {
+		scopeName[wb.ID] = wb.Name
+		v.Scopes = append(v.Scopes, views.Option{Value: strconv.Itoa(int(wb.ID)), Label: "Website: " + wb.Name, Selected: wb.ID == website})
+	}
+	inherit := "Use system value"
+	if website != 0 {
+		v.Website, inherit = strconv.Itoa(int(website)), "Use Default"
+	}
 	yesNo := func(value string, yes, no string) []views.Option {
 		return []views.Option{{Value: "1", Label: yes, Selected: value == "1"}, {Value: "0", Label: no, Selected: value != "1"}}
 	}
 	field := func(name, path, label string, opts []views.Option) views.ConfigField {
-		return views.ConfigField{Name: name, Label: label, Value: cur[path].Value, Options: opts, UseSystem: !cur[path].IsSet, Error: errs[name]}
+		return views.ConfigField{Name: name, Label: label, Value: cur[path].Value, Options: opts, UseSystem: !cur[path].IsSet, Inherit: inherit, Error: errs[name]}
 	}
 	v.Automatic = field("automatic_sync", store.PathAutomaticSync, "Automatic Synchronization", yesNo(cur[store.PathAutomaticSync].Value, "Yes", "No"))
 	v.ZeroTotal = field("zero_grand_total", store.PathZeroGrandTotal, "Zero Grand Total", yesNo(cur[store.PathZeroGrandTotal].Value, "Synchronize", "Do not synchronize"))
 	v.Notes = field("sync_notes", store.PathSyncNotes, "Synchronize Order Notes", yesNo(cur[store.PathSyncNotes].Value, "Yes", "No"))
 	v.UpdateInfo = field("update_order_info", store.PathUpdateOrderInfo, "Update Order Info", yesNo(cur[store.PathUpdateOrderInfo].Value, "Yes", "No"))
 	v.SyncAll = field("sync_all", store.PathSyncAll, "Sync all orders", yesNo(cur[store.PathSyncAll].Value, "Yes", "No"))
+	other := cur[store.PathOtherCurrency].Value
+	v.OtherCurrency = field("other_currency", store.PathOtherCurrency, "Orders in another currency", []views.Option{
+		{Value: store.OtherCurrencyRefuse, Label: "Refuse, with a message in the queue", Selected: other != store.OtherCurrencyConvert},
+		{Value: store.OtherCurrencyConvert, Label: "Convert with Magento's rate", Selected: other == store.OtherCurrencyConvert}})
 
 	def := cur[store.PathDefaultStatus].Value
 	var statusOpts []views.Option
@@ -134,7 +185,13 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 		if d, ok := store.Setting(e.Path); ok {
 			label = d.Label
 		}
-		v.Changes = append(v.Changes, views.ConfigChange{When: formatTime(e.CreatedAt, loc), Who: e.Username, Setting: label,
+		scope := scopeName[e.ScopeID]
+		if e.Scope != "websites" {
+			scope = scopeName[0]
+		} else if scope == "" {
+			scope = "Website " + strconv.Itoa(int(e.ScopeID))
+		}
+		v.Changes = append(v.Changes, views.ConfigChange{When: formatTime(e.CreatedAt, loc), Who: e.Username, Scope: scope, Setting: label,
 			From: shown(e.OldValue), To: shown(e.NewValue)})
 	}
 	s.render(w, r, status, views.Config(v))
@@ -142,7 +199,16 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 
 func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	values, err := s.st.SettingValues(ctx)
+	website, websites, ok, err := s.configScope(ctx, r.PostFormValue("website"))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	values, err := s.st.SettingValuesAt(ctx, website)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -163,12 +229,12 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.PostFormValue(name+"_inherit") == "1":
 			if cur[path].IsSet {
-				changes = append(changes, store.UseDefault(path))
+				changes = append(changes, store.UseDefault(path).At(website))
 			}
 		case r.PostForm.Has(name):
-			changes = append(changes, store.Set(path, value()))
+			changes = append(changes, store.Set(path, value()).At(website))
 		default:
-			changes = append(changes, store.Set(path, cur[path].Value))
+			changes = append(changes, store.Set(path, cur[path].Value).At(website))
 		}
 	}
 	for _, f := range configFields {
@@ -182,7 +248,7 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if b, _ := json.Marshal(mapping); string(b) != cur[store.PathStatusMap].Value {
-		changes = append(changes, store.Set(store.PathStatusMap, string(b)))
+		changes = append(changes, store.Set(store.PathStatusMap, string(b)).At(website))
 	}
 
 	if def := r.PostFormValue("default_status"); def != "" && r.PostFormValue("default_status_inherit") != "1" {
@@ -225,11 +291,11 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 			msg += " " + errs["form"]
 		}
 		s.flash(r, "error", msg)
-		s.renderConfig(w, r, page, cur, errs)
+		s.renderConfig(w, r, page, website, websites, cur, errs)
 		return
 	}
 	s.flash(r, "success", "You saved the configuration.")
-	s.redirect(w, r, "/admin/salesforce/orders/config")
+	s.redirect(w, r, configURL(website))
 }
 
 // settingText shows a stored value as the form shows it: Yes or No, status
@@ -258,6 +324,11 @@ func settingText(path, value string, labels map[string]string) string {
 			return "(none)"
 		}
 		return strings.Join(out, ", ")
+	case path == store.PathOtherCurrency:
+		if value == store.OtherCurrencyConvert {
+			return "Convert"
+		}
+		return "Refuse"
 	case path == store.PathStatusMap:
 		var m map[string]string
 		if json.Unmarshal([]byte(value), &m) != nil || len(m) == 0 {

@@ -217,7 +217,7 @@ func TestConfigPage(t *testing.T) {
 		t.Errorf("audit log = %+v", log)
 	}
 	if _, body, _ := c.get("/admin/salesforce/orders/config"); !strings.Contains(body, "Recent Changes") ||
-		!strings.Contains(body, "<td>admin</td><td>Automatic Synchronization</td><td>(system value)</td><td>Yes</td>") ||
+		!strings.Contains(body, "<td>admin</td><td>Default Config</td><td>Automatic Synchronization</td><td>(system value)</td><td>Yes</td>") ||
 		!strings.Contains(body, "<td>Order statuses</td><td>(system value)</td><td>Complete, Processing</td>") {
 		t.Error("the configuration page does not show who changed what")
 	}
@@ -242,6 +242,49 @@ func TestConfigPage(t *testing.T) {
 		t.Error("Use system value did not restore the default")
 	}
 
+}
+
+// A website overrides a field with Use Default unticked; Default Config
+// keeps its own; Recent Changes names the scope.
+func TestConfigPageWebsiteScope(t *testing.T) {
+	a := newApp(t, 4)
+	c := a.login()
+	_, body, _ := c.get("/admin/salesforce/orders/config")
+	if !strings.Contains(body, `<option value="2">Website: Europe Website</option>`) || !strings.Contains(body, "Use system value") {
+		t.Fatal("Default Config lacks the scope switcher")
+	}
+	_, body, _ = c.get("/admin/salesforce/orders/config?website=2")
+	if !strings.Contains(body, `<option value="2" selected>Website: Europe Website</option>`) || !strings.Contains(body, "Use Default") ||
+		strings.Contains(body, "Use system value") || !strings.Contains(body, `name="website" value="2"`) {
+		t.Fatal("website scope: no switcher on Europe, or no Use Default")
+	}
+	if code, _, _ := c.get("/admin/salesforce/orders/config?website=99"); code != 404 {
+		t.Errorf("unknown website: %d", code)
+	}
+	form := url.Values{"website": {"2"}, "other_currency_shown": {"1"}, "other_currency": {"convert"},
+		"sync_notes_shown": {"1"}, "sync_notes_inherit": {"1"}, "sync_notes": {"1"}}
+	code, loc := c.post("/admin/salesforce/orders/config", form)
+	if msg := c.follow(loc); code != 303 || loc != "/admin/salesforce/orders/config?website=2" || !strings.Contains(msg, "success:") {
+		t.Fatalf("save at website 2: %d %s %q", code, loc, msg)
+	}
+	all, err := a.st.WebsiteSettings(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, _ := all.For(0)
+	eu, _ := all.For(2)
+	if def.OtherCurrency != store.OtherCurrencyRefuse || eu.OtherCurrency != store.OtherCurrencyConvert || eu.SyncNotes {
+		t.Errorf("Default Config %+v, Europe %+v", def, eu)
+	}
+	_, body, _ = c.get("/admin/salesforce/orders/config?website=2")
+	if !strings.Contains(body, `<option value="convert" selected>`) ||
+		!strings.Contains(body, "<td>Europe Website</td><td>Orders in another currency</td><td>(system value)</td><td>Convert</td>") {
+		t.Error("Europe's own value, or its log entry, is not shown")
+	}
+	_, body, _ = c.get("/admin/salesforce/orders/config")
+	if !strings.Contains(body, `<option value="refuse" selected>`) {
+		t.Error("Default Config shows Europe's value")
+	}
 }
 
 func TestConfigPageWithoutSalesforce(t *testing.T) {
