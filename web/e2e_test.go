@@ -445,3 +445,65 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 	}
 	shot(t, ctx, "12-grid-without-javascript")
 }
+
+// TestBrowserWebsiteScope switches the configuration page to a website,
+// overrides a field there, saves, and watches the engine apply it to that
+// website's orders only.
+func TestBrowserWebsiteScope(t *testing.T) {
+	a := newAppWith(t, 60, false)
+	ctx := browser(t)
+	base := a.srv.URL
+	do(t, ctx, chromedp.Navigate(base+"/admin/login"), chromedp.SendKeys(chromedp.ID("username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), password), chromedp.Click(chromedp.CSS("button.primary")),
+		chromedp.WaitVisible(chromedp.CSS("table.data-grid")))
+	do(t, ctx, chromedp.Navigate(base+"/admin/salesforce/orders/config"), chromedp.WaitVisible(chromedp.ID("scope-website")))
+	// Choosing a scope switches at once (the select submits itself).
+	do(t, ctx, chromedp.SetValue(chromedp.ID("scope-website"), "2"),
+		chromedp.Evaluate[chromedp.Void](`void document.getElementById("scope-website").dispatchEvent(new Event("change"))`))
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		loc, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`))
+		if loc == "?website=2" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the scope switcher did not switch: %q", loc)
+		}
+	}
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("sync_all")))
+	if label := text(t, ctx, `label.use-system`); !strings.Contains(label, "Use Default") {
+		t.Errorf("website scope says %q, want Use Default", label)
+	}
+	shot(t, ctx, "12-configuration-website-scope")
+	// Europe syncs only pending orders; Default Config keeps syncing all.
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="sync_all_inherit"]`)), chromedp.SetValue(chromedp.ID("sync_all"), "0"),
+		chromedp.Evaluate[chromedp.Void](`void document.getElementById("sync_all").dispatchEvent(new Event("change"))`))
+	do(t, ctx, chromedp.WaitVisible(chromedp.ID("statuses")))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`input[name="statuses_inherit"]`)), chromedp.SetValue(chromedp.ID("statuses"), "pending"),
+		chromedp.Click(chromedp.CSS(`.page-actions button.primary`)), chromedp.WaitVisible(chromedp.CSS(".message-success")))
+	if loc, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`)); loc != "?website=2" {
+		t.Errorf("after saving, the page is at %q, not the website's scope", loc)
+	}
+
+	orderWhere := func(cond string) uint32 {
+		var id uint32
+		if err := a.st.DB().Get(&id, "SELECT entity_id FROM sales_order WHERE "+cond+" ORDER BY entity_id LIMIT 1"); err != nil {
+			t.Fatalf("no order where %s", cond)
+		}
+		return id
+	}
+	syncFromPage := func(id uint32) string {
+		t.Helper()
+		do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/admin/sales/order/%d", base, id)), chromedp.Click(chromedp.CSS(`button[form="order-sync"]`)),
+			chromedp.WaitVisible(chromedp.CSS(".messages")))
+		return text(t, ctx, ".messages")
+	}
+	if msg := syncFromPage(orderWhere("status = 'complete' AND store_id IN (2, 3)")); !strings.Contains(msg, "is not selected for synchronization") {
+		t.Errorf("Europe's completed order: %q", msg)
+	}
+	if msg := syncFromPage(orderWhere("status = 'complete' AND store_id = 1")); !strings.Contains(msg, "is in Salesforce") {
+		t.Errorf("Main Website's completed order: %q", msg)
+	}
+	if msg := syncFromPage(orderWhere("status = 'pending' AND store_id IN (2, 3)")); !strings.Contains(msg, "is in Salesforce") {
+		t.Errorf("Europe's pending order: %q", msg)
+	}
+}
