@@ -30,6 +30,7 @@ const (
 	PathStatuses        = "magesync/order/statuses"
 	PathStatusMap       = "magesync/order/status_map"
 	PathOtherCurrency   = "magesync/order/other_currency"
+	PathPriceBook       = "magesync/order/price_book"
 
 	PathLoginURL     = "magesync/connection/login_url"
 	PathFlow         = "magesync/connection/flow"
@@ -91,6 +92,7 @@ const (
 	kindSecret
 	kindKeyPrefix
 	kindOtherCurrency
+	kindPriceBook
 )
 
 // SettingDef describes one setting: its path, the label the admin reads, and
@@ -130,6 +132,7 @@ var Settings = []SettingDef{
 	{PathStatuses, "Order statuses", "", kindStatuses},
 	{PathStatusMap, "Status mapping", "{}", kindStatusMap},
 	{PathOtherCurrency, "Orders in another currency", OtherCurrencyRefuse, kindOtherCurrency},
+	{PathPriceBook, "Price Book", "", kindPriceBook},
 	{PathLoginURL, "Login URL", "https://login.salesforce.com", kindURL},
 	{PathFlow, "Authentication flow", "client_credentials", kindFlow},
 	{PathClientID, "Client ID", "", kindText},
@@ -166,6 +169,7 @@ type OrderSettings struct {
 	StatusMap       map[string]string // explicit Magento status → Salesforce status choices
 	KeyPrefix       string            // starts every external id written in Salesforce
 	OtherCurrency   string            // OtherCurrencyRefuse or OtherCurrencyConvert
+	PriceBook       string            // Pricebook2 Id new orders are priced in; "" for the standard price book
 }
 
 // activatedByDefault are the Magento statuses whose orders end Activated
@@ -228,6 +232,7 @@ func (w WebsiteSettings) For(website uint16) (OrderSettings, error) {
 		StatusMap:       map[string]string{},
 		KeyPrefix:       v[PathKeyPrefix],
 		OtherCurrency:   v[PathOtherCurrency],
+		PriceBook:       v[PathPriceBook],
 	}
 	if err := json.Unmarshal([]byte(v[PathStatusMap]), &os.StatusMap); err != nil {
 		return OrderSettings{}, fmt.Errorf("store: read %s: %w", PathStatusMap, err)
@@ -628,6 +633,12 @@ func (d SettingDef) normalize(v string, statuses []string) (string, error) {
 		return m[1] + ".0", nil
 	case kindSecret:
 		return v, nil
+	case kindPriceBook:
+		v = strings.TrimSpace(v)
+		if v != "" && !priceBookIDRe.MatchString(v) {
+			return "", fmt.Errorf("want a price book's Salesforce ID (15 or 18 characters starting 01s), or empty for the standard price book; got %q", v)
+		}
+		return v, nil
 	case kindOtherCurrency:
 		v = strings.ToLower(strings.TrimSpace(v))
 		if v != OtherCurrencyRefuse && v != OtherCurrencyConvert {
@@ -703,6 +714,9 @@ func (s *Store) sealSecrets(ctx context.Context, key []byte, changes []Change) (
 }
 
 var keyPrefixRe = regexp.MustCompile(`^[A-Za-z0-9]{0,12}$`)
+
+// priceBookIDRe is a Pricebook2 ID: key prefix 01s, 15 or 18 characters.
+var priceBookIDRe = regexp.MustCompile(`^01s[0-9A-Za-z]{12}([0-9A-Za-z]{3})?$`)
 
 // checkKeyPrefix refuses to change the external-id prefix once anything is
 // in Salesforce under it: the next sync would create every order again.

@@ -109,14 +109,26 @@ func orNone(s string) string {
 	return s
 }
 
-// entryKey is the magesync key of a price book entry: by SKU in the org's
-// own currency (as before multi-currency), by currency and SKU otherwise.
-func (c currencies) entryKey(currency, sku string) string {
-	if currency == "" || currency == c.corporate {
-		return sku
+// entryKey is the magesync key of a price book entry. Standard price book
+// entries in the org's own currency keep the key they had before price
+// books and currencies were chosen: the SKU.
+func (c currencies) entryKey(e entry, stdBook string) string {
+	cur := e.currency
+	if cur == "" {
+		cur = c.corporate
 	}
-	return currency + "/" + sku
+	switch {
+	case e.book != stdBook:
+		return e.book + "/" + cur + "/" + e.sku
+	case cur != c.corporate:
+		return cur + "/" + e.sku
+	}
+	return e.sku
 }
+
+// entry is a price book entry an order line needs: its product in a price
+// book and a currency ("" in a single-currency org).
+type entry struct{ book, currency, sku string }
 
 // readCurrencies learns how the org keeps money: a multi-currency org has
 // CurrencyIsoCode on Order (its describe) and lists its currencies in

@@ -365,7 +365,7 @@ func (o *orgInfo) activated(status string) bool {
 
 func (o *orgInfo) addresses() *picklists { return o.picklists }
 
-func (o *orgInfo) entryKey(currency, sku string) string { return o.money.entryKey(currency, sku) }
+func (o *orgInfo) entryKey(e entry) string { return o.money.entryKey(e, o.stdBook) }
 
 // orgFor returns the client and its org's facts — the standard price book,
 // the Order statuses and how Account takes addresses — fetching them in one

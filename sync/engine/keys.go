@@ -43,7 +43,7 @@ func (k extKeys) order(id uint32) string {
 func (k extKeys) item(key string) string     { return k.fit(key, shortKeyLen) }
 func (k extKeys) customer(key string) string { return k.fit(key, longKeyLen) }
 func (k extKeys) product(sku string) string  { return k.fit(sku, longKeyLen) }
-func (k extKeys) entry(sku string) string    { return k.fit("std:"+sku, longKeyLen) }
+func (k extKeys) entry(key string) string    { return k.fit("std:"+key, longKeyLen) }
 
 // bare is Magento's key inside an external id of this store.
 func (k extKeys) bare(ext string) string {

@@ -20,6 +20,7 @@ type known struct {
 	contactID   string
 	items       map[string]string // line key → OrderItem ID ("" = intent only)
 	notes       map[string]string // note key → Note ID ("" = intent only)
+	book        string            // the order's Pricebook2Id, when Salesforce was asked
 }
 
 // linesMatch reports whether magesync knows every line of the mapped order
@@ -107,13 +108,15 @@ type orgFacts interface {
 	standardBook() string
 	addresses() *picklists
 	field(sobject, name string) (salesforce.Field, bool)
-	entryKey(currency, sku string) string
+	entryKey(e entry) string
 }
 
 // buildPlan decides what to send for one order: everything on its first
 // sync (and on later ones with Update Order Info = Yes when the header or
 // lines changed), the status when it changed, and notes not sent yet.
-func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings, org orgFacts, entries map[string]string) *plan {
+// book is the price book of the order (the one it has, or the one it is
+// created in).
+func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings, org orgFacts, book string, entries map[string]string) *plan {
 	p := &plan{builder: b, final: m.FinalStatus, hdrHash: headerHash(m, s.DefaultStatus)}
 	keys := extKeys{s.KeyPrefix}
 	orderKey := store.OrderKey(m.OrderID)
@@ -166,7 +169,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 		header["BillToContactId"] = contactRef
 		if k.orderID == "" {
 			header["Status"] = s.DefaultStatus
-			header["Pricebook2Id"] = org.standardBook()
+			header["Pricebook2Id"] = book
 			b.Upsert("ord", "Order", "Magento_Order_Id__c", keys.order(m.OrderID), header)
 			p.links = append(p.links, link{"ord", store.KindOrder, orderKey, m.OrderID})
 			ordRef = salesforce.Ref("ord")
@@ -184,7 +187,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 				continue
 			}
 			body["OrderId"] = ordRef
-			body["PricebookEntryId"] = entries[org.entryKey(m.Currency, l.SKU)]
+			body["PricebookEntryId"] = entries[org.entryKey(entry{book, m.Currency, l.SKU})]
 			b.Upsert(ref, "OrderItem", "Magento_Item_Id__c", keys.item(l.Key), body)
 			p.links = append(p.links, link{ref, store.KindItem, l.Key, m.OrderID})
 		}

@@ -49,7 +49,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		if len(ids) > 0 {
 			where += " OR Id IN (" + soqlList(ids) + ")"
 		}
-		recs, err := c.Query(ctx, "SELECT Id, Status, Magento_Order_Id__c, (SELECT Id, Magento_Item_Id__c FROM OrderItems) FROM Order WHERE "+where)
+		recs, err := c.Query(ctx, "SELECT Id, Status, Pricebook2Id, Magento_Order_Id__c, (SELECT Id, Magento_Item_Id__c FROM OrderItems) FROM Order WHERE "+where)
 		if err != nil {
 			return fmt.Errorf("look up the orders and order products Salesforce holds: %w", err)
 		}
@@ -80,6 +80,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 			if j.known.orderStatus == "" || j.known.orderStatus != r.String("Status") {
 				j.known.orderStatus = r.String("Status")
 			}
+			j.known.book = r.String("Pricebook2Id")
 			links = append(links, store.Link{Kind: store.KindOrder, Key: store.OrderKey(j.entry.OrderID), OrderID: j.entry.OrderID, SFID: j.known.orderID})
 			// The order products Salesforce holds are the truth: rows
 			// magesync remembers that Salesforce lacks are forgotten.
@@ -175,136 +176,104 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 	})
 }
 
-// ensureProducts makes sure every SKU the jobs need has a Product2 and a
-// standard PricebookEntry in each order's currency, and returns entry key
-// (currencies.entryKey) → PricebookEntry ID. Both are upserted through the
-// collections resource, which carries the external ID in the body: any SKU
-// Magento allows works, even one with a slash that a URL could not address.
-// Jobs whose products Salesforce refused fail with its message.
+// bookOf is the price book an order's new lines are priced in: the one the
+// order has in Salesforce, else its website's Price Book, else the
+// standard price book.
+func (o *orgInfo) bookOf(j *job) string {
+	if j.known.orderID != "" && j.known.book != "" {
+		return j.known.book
+	}
+	if id, err := salesforce.NormalizeID(j.settings.PriceBook); err == nil && j.settings.PriceBook != "" {
+		return id
+	}
+	return o.stdBook
+}
+
+// ensureProducts makes sure every order line that Salesforce lacks has a
+// Product2 and a PricebookEntry in its order's price book and currency —
+// with the standard price entry first where the book is another, as
+// Salesforce requires — and returns entry key (orgInfo.entryKey) →
+// PricebookEntry ID. All are upserted through the collections resource,
+// which carries the external ID in the body: any SKU Magento allows works,
+// even one with a slash that a URL could not address. Jobs whose products
+// Salesforce refused fail with its message.
 func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (map[string]string, error) {
 	keys := extKeys{b.settings.KeyPrefix}
-	type want struct{ currency, sku string }
 	price := map[string]float64{}
 	name := map[string]string{}
-	var wants []want
+	var std, custom []entry // the standard ones first
 	seen := map[string]bool{}
+	need := func(e entry) {
+		if k := org.entryKey(e); !seen[k] {
+			seen[k] = true
+			if e.book == org.stdBook {
+				std = append(std, e)
+			} else {
+				custom = append(custom, e)
+			}
+		}
+	}
 	for _, j := range jobs {
+		book := org.bookOf(j)
 		for _, l := range j.mapped.Lines {
+			if j.known.items[l.Key] != "" {
+				continue // the line exists: its entry is set
+			}
 			if _, ok := price[l.SKU]; !ok {
 				// A list price is never negative; an order line's own price
 				// (a discount's, say) is set on the line.
 				price[l.SKU], name[l.SKU] = max(l.UnitPrice, 0), l.ProductName
 			}
-			if k := org.money.entryKey(j.mapped.Currency, l.SKU); !seen[k] {
-				seen[k] = true
-				wants = append(wants, want{j.mapped.Currency, l.SKU})
-			}
+			need(entry{org.stdBook, j.mapped.Currency, l.SKU})
+			need(entry{book, j.mapped.Currency, l.SKU})
 		}
-	}
-	entryKeys := make([]string, len(wants))
-	for i, w := range wants {
-		entryKeys[i] = org.money.entryKey(w.currency, w.sku)
-	}
-	known, err := b.e.st.ObjectsByKey(ctx, store.KindEntry, entryKeys)
-	if err != nil {
-		return nil, err
 	}
 	entries := map[string]string{}
-	var missing []want
-	for i, w := range wants {
-		if id := known[entryKeys[i]].SFID; id != "" {
-			entries[entryKeys[i]] = id
-		} else {
-			missing = append(missing, w)
-		}
-	}
 	failed := map[string]string{} // SKU → why
-	var links []store.Link
 	productID := map[string]string{}
-	// Products first (an upsert: found again when they exist), for the
-	// SKUs whose entries are missing.
-	var newSKUs []string
-	for _, w := range missing {
-		if !slices.Contains(newSKUs, w.sku) {
-			newSKUs = append(newSKUs, w.sku)
-		}
-	}
-	for chunk := range slices.Chunk(newSKUs, salesforce.MaxCollection) {
-		recs := make([]salesforce.Record, len(chunk))
-		for i, sku := range chunk {
-			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": keys.product(sku),
-				"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true}
-		}
-		res, err := org.client.UpsertCollection(ctx, "Product2", "Magento_SKU__c", false, recs)
+	var links []store.Link
+	for _, wants := range [][]entry{std, custom} {
+		missing, err := b.knownEntries(ctx, org, wants, entries)
 		if err != nil {
-			return nil, fmt.Errorf("create products: %w", err)
+			return nil, err
 		}
-		for i, sku := range chunk {
-			if i >= len(res) || !res[i].Success {
-				failed[sku] = "the answer named no product"
-				if i < len(res) {
-					failed[sku] = detailText(res[i].Errors)
-				}
-				continue
-			}
-			productID[sku] = res[i].ID
-			links = append(links, store.Link{Kind: store.KindProduct, Key: sku, SFID: res[i].ID})
-		}
-	}
-	missing = slices.DeleteFunc(missing, func(w want) bool { return productID[w.sku] == "" })
-	for chunk := range slices.Chunk(missing, salesforce.MaxCollection) {
-		recs := make([]salesforce.Record, len(chunk))
-		for i, w := range chunk {
-			ek := org.money.entryKey(w.currency, w.sku)
-			recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": keys.entry(ek),
-				"Pricebook2Id": org.stdBook, "Product2Id": productID[w.sku], "UnitPrice": price[w.sku], "IsActive": true}
-			if w.currency != "" {
-				recs[i]["CurrencyIsoCode"] = w.currency
+		missing = slices.DeleteFunc(missing, func(e entry) bool { return failed[e.sku] != "" })
+		// Products first (an upsert: found again when they exist).
+		var skus []string
+		for _, e := range missing {
+			if productID[e.sku] == "" && !slices.Contains(skus, e.sku) {
+				skus = append(skus, e.sku)
 			}
 		}
-		res, err := org.client.UpsertCollection(ctx, "PricebookEntry", "Magento_Key__c", false, recs)
-		if err != nil {
-			return nil, fmt.Errorf("create price book entries: %w", err)
-		}
-		lookup := map[string]map[string]string{} // currency → Product2 ID → SKU, for entries that exist already
-		for i, w := range chunk {
-			ek := org.money.entryKey(w.currency, w.sku)
-			if i < len(res) && res[i].Success {
-				entries[ek] = res[i].ID
-				links = append(links, store.Link{Kind: store.KindEntry, Key: ek, SFID: res[i].ID})
-				continue
+		for chunk := range slices.Chunk(skus, salesforce.MaxCollection) {
+			recs := make([]salesforce.Record, len(chunk))
+			for i, sku := range chunk {
+				recs[i] = salesforce.Record{"attributes": map[string]string{"type": "Product2"}, "Magento_SKU__c": keys.product(sku),
+					"Name": name[sku], "ProductCode": clip(sku, 255), "IsActive": true}
 			}
-			// The entry exists already (made by someone else, or by an
-			// attempt that was interrupted; its price book and product
-			// cannot be written again): find it.
-			if lookup[w.currency] == nil {
-				lookup[w.currency] = map[string]string{}
-			}
-			lookup[w.currency][productID[w.sku]] = w.sku
-			failed[w.sku] = "the answer named no price book entry"
-			if i < len(res) {
-				failed[w.sku] = detailText(res[i].Errors)
-			}
-		}
-		for _, currency := range slices.Sorted(maps.Keys(lookup)) {
-			ids := slices.Sorted(maps.Keys(lookup[currency]))
-			q := "SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '" + soqlEscape(org.stdBook) +
-				"' AND Product2Id IN (" + soqlList(ids) + ")"
-			if currency != "" {
-				q += " AND CurrencyIsoCode = '" + soqlEscape(currency) + "'"
-			}
-			recs, err := org.client.Query(ctx, q)
+			res, err := org.client.UpsertCollection(ctx, "Product2", "Magento_SKU__c", false, recs)
 			if err != nil {
-				return nil, fmt.Errorf("find price book entries: %w", err)
+				return nil, fmt.Errorf("create products: %w", err)
 			}
-			for _, r := range recs {
-				if sku, ok := lookup[currency][r.String("Product2Id")]; ok {
-					ek := org.money.entryKey(currency, sku)
-					entries[ek] = r.String("Id")
-					delete(failed, sku)
-					links = append(links, store.Link{Kind: store.KindEntry, Key: ek, SFID: entries[ek]})
+			for i, sku := range chunk {
+				if i >= len(res) || !res[i].Success {
+					failed[sku] = "the answer named no product"
+					if i < len(res) {
+						failed[sku] = detailText(res[i].Errors)
+					}
+					continue
 				}
+				productID[sku] = res[i].ID
+				links = append(links, store.Link{Kind: store.KindProduct, Key: sku, SFID: res[i].ID})
 			}
+		}
+		missing = slices.DeleteFunc(missing, func(e entry) bool { return productID[e.sku] == "" })
+		for chunk := range slices.Chunk(missing, salesforce.MaxCollection) {
+			made, err := b.upsertEntries(ctx, org, keys, chunk, productID, price, entries, failed)
+			if err != nil {
+				return nil, err
+			}
+			links = append(links, made...)
 		}
 	}
 	if len(links) > 0 {
@@ -321,6 +290,88 @@ func (b *batch) ensureProducts(ctx context.Context, org *orgInfo, jobs []*job) (
 		}
 	}
 	return entries, nil
+}
+
+// knownEntries fills entries with the wanted ones magesync's tables know
+// and returns the others.
+func (b *batch) knownEntries(ctx context.Context, org *orgInfo, wants []entry, entries map[string]string) ([]entry, error) {
+	ks := make([]string, len(wants))
+	for i, e := range wants {
+		ks[i] = org.entryKey(e)
+	}
+	known, err := b.e.st.ObjectsByKey(ctx, store.KindEntry, ks)
+	if err != nil {
+		return nil, err
+	}
+	var missing []entry
+	for i, e := range wants {
+		if id := known[ks[i]].SFID; id != "" {
+			entries[ks[i]] = id
+		} else {
+			missing = append(missing, e)
+		}
+	}
+	return missing, nil
+}
+
+// upsertEntries creates price book entries, finding those that exist
+// already (made by someone else, or by an attempt that was interrupted:
+// their price book and product cannot be written again).
+func (b *batch) upsertEntries(ctx context.Context, org *orgInfo, keys extKeys, chunk []entry, productID map[string]string,
+	price map[string]float64, entries, failed map[string]string) ([]store.Link, error) {
+	var links []store.Link
+	recs := make([]salesforce.Record, len(chunk))
+	for i, e := range chunk {
+		recs[i] = salesforce.Record{"attributes": map[string]string{"type": "PricebookEntry"}, "Magento_Key__c": keys.entry(org.entryKey(e)),
+			"Pricebook2Id": e.book, "Product2Id": productID[e.sku], "UnitPrice": price[e.sku], "IsActive": true}
+		if e.currency != "" {
+			recs[i]["CurrencyIsoCode"] = e.currency
+		}
+	}
+	res, err := org.client.UpsertCollection(ctx, "PricebookEntry", "Magento_Key__c", false, recs)
+	if err != nil {
+		return nil, fmt.Errorf("create price book entries: %w", err)
+	}
+	type where struct{ book, currency string }
+	lookup := map[where]map[string]entry{} // Product2 ID → entry, by price book and currency
+	for i, e := range chunk {
+		ek := org.entryKey(e)
+		if i < len(res) && res[i].Success {
+			entries[ek] = res[i].ID
+			links = append(links, store.Link{Kind: store.KindEntry, Key: ek, SFID: res[i].ID})
+			continue
+		}
+		w := where{e.book, e.currency}
+		if lookup[w] == nil {
+			lookup[w] = map[string]entry{}
+		}
+		lookup[w][productID[e.sku]] = e
+		failed[e.sku] = "the answer named no price book entry"
+		if i < len(res) {
+			failed[e.sku] = detailText(res[i].Errors)
+		}
+	}
+	for w, byProduct := range lookup {
+		ids := slices.Sorted(maps.Keys(byProduct))
+		q := "SELECT Id, Product2Id FROM PricebookEntry WHERE Pricebook2Id = '" + soqlEscape(w.book) +
+			"' AND Product2Id IN (" + soqlList(ids) + ")"
+		if w.currency != "" {
+			q += " AND CurrencyIsoCode = '" + soqlEscape(w.currency) + "'"
+		}
+		found, err := org.client.Query(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("find price book entries: %w", err)
+		}
+		for _, r := range found {
+			if e, ok := byProduct[r.String("Product2Id")]; ok {
+				ek := org.entryKey(e)
+				entries[ek] = r.String("Id")
+				delete(failed, e.sku)
+				links = append(links, store.Link{Kind: store.KindEntry, Key: ek, SFID: entries[ek]})
+			}
+		}
+	}
+	return links, nil
 }
 
 func detailText(ds []salesforce.ErrorDetail) string {

@@ -346,7 +346,9 @@ func (b *batch) send(ctx context.Context) error {
 	var graphs []*job
 	var intents []store.Link
 	for _, j := range b.open() {
-		b.guard(j, func() { j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, j.settings, org, entries) })
+		b.guard(j, func() {
+			j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, j.settings, org, org.bookOf(j), entries)
+		})
 		if j.outcome != nil {
 			continue
 		}
