@@ -180,10 +180,10 @@ type ConfigView struct {
 	Page
 	// Scopes are Default Config and each website, the shown one selected;
 	// Website is its id ("" for Default Config).
-	Scopes            []Option
-	Website           string
+	Scopes                                                          []Option
+	Website                                                         string
 	Automatic, ZeroTotal, Notes, UpdateInfo, DefaultStatus, SyncAll ConfigField
-	OtherCurrency                                                   ConfigField
+	OtherCurrency, PriceBook                                        ConfigField
 	Statuses                                                        []Option
 	StatusesUseSystem                                               bool
 	StatusesError                                                   string

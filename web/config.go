@@ -27,6 +27,7 @@ var configFields = []struct{ name, path string }{
 	{"default_status", store.PathDefaultStatus},
 	{"sync_all", store.PathSyncAll},
 	{"other_currency", store.PathOtherCurrency},
+	{"price_book", store.PathPriceBook},
 }
 
 // configScope reads the scope the page shows (?website=N, or the form's
@@ -45,6 +46,30 @@ func (s *Server) configScope(ctx context.Context, raw string) (website uint16, w
 		}
 	}
 	return 0, websites, false, nil
+}
+
+// priceBookOptions are the org's active price books, the chosen one
+// selected; when Salesforce does not answer, the standard price book and
+// the chosen one.
+func (s *Server) priceBookOptions(r *http.Request, chosen string) []views.Option {
+	opts := []views.Option{{Value: "", Label: "Standard Price Book", Selected: chosen == ""}}
+	books, err := s.eng.PriceBooks(r.Context())
+	if err != nil {
+		s.log.Warn("list price books", "err", err)
+	}
+	found := chosen == ""
+	for _, b := range books {
+		if b.Standard {
+			continue
+		}
+		sel := b.ID == chosen || len(chosen) == 15 && b.ID[:15] == chosen
+		found = found || sel
+		opts = append(opts, views.Option{Value: b.ID, Label: b.Name, Selected: sel})
+	}
+	if !found {
+		opts = append(opts, views.Option{Value: chosen, Label: chosen + " (not among the org's active price books)", Selected: true})
+	}
+	return opts
 }
 
 // configURL is the configuration page at a scope.
@@ -124,6 +149,7 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 	v.Notes = field("sync_notes", store.PathSyncNotes, "Synchronize Order Notes", yesNo(cur[store.PathSyncNotes].Value, "Yes", "No"))
 	v.UpdateInfo = field("update_order_info", store.PathUpdateOrderInfo, "Update Order Info", yesNo(cur[store.PathUpdateOrderInfo].Value, "Yes", "No"))
 	v.SyncAll = field("sync_all", store.PathSyncAll, "Sync all orders", yesNo(cur[store.PathSyncAll].Value, "Yes", "No"))
+	v.PriceBook = field("price_book", store.PathPriceBook, "Price Book", s.priceBookOptions(r, cur[store.PathPriceBook].Value))
 	other := cur[store.PathOtherCurrency].Value
 	v.OtherCurrency = field("other_currency", store.PathOtherCurrency, "Orders in another currency", []views.Option{
 		{Value: store.OtherCurrencyRefuse, Label: "Refuse, with a message in the queue", Selected: other != store.OtherCurrencyConvert},
@@ -251,6 +277,11 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 		changes = append(changes, store.Set(store.PathStatusMap, string(b)).At(website))
 	}
 
+	if book := r.PostFormValue("price_book"); book != "" && r.PostFormValue("price_book_inherit") != "1" {
+		if _, err := s.eng.CheckPriceBook(ctx, book); err != nil {
+			errs["price_book"] = strings.TrimPrefix(err.Error(), engine.ErrNoPriceBook.Error()+": ") + "."
+		}
+	}
 	if def := r.PostFormValue("default_status"); def != "" && r.PostFormValue("default_status_inherit") != "1" {
 		if _, err := s.eng.CheckDefaultStatus(ctx, def); err != nil {
 			errs["default_status"] = strings.TrimPrefix(err.Error(), engine.ErrNotDraftStatus.Error()+": ") + "."

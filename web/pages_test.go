@@ -14,6 +14,8 @@ import (
 
 	"magesync/store"
 	"magesync/store/magentodb"
+	"magesync/sync/salesforce"
+	"magesync/sync/sfsim"
 )
 
 // flash follows a redirect and returns the page's messages.
@@ -284,6 +286,33 @@ func TestConfigPageWebsiteScope(t *testing.T) {
 	_, body, _ = c.get("/admin/salesforce/orders/config")
 	if !strings.Contains(body, `<option value="refuse" selected>`) {
 		t.Error("Default Config shows Europe's value")
+	}
+
+	// Price Book: the org's active books to choose from; one it lacks is
+	// refused in words.
+	sf, err := salesforce.New(salesforce.Config{LoginURL: a.sim.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := sf.Create(context.Background(), "Pricebook2", map[string]any{"Name": "Europe Prices", "IsActive": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ = c.get("/admin/salesforce/orders/config?website=2")
+	if !strings.Contains(body, `<option value="`+book+`">Europe Prices</option>`) || !strings.Contains(body, "Standard Price Book") {
+		t.Error("the Price Book list lacks the org's books")
+	}
+	bad := url.Values{"website": {"2"}, "price_book_shown": {"1"}, "price_book": {"01s000000000000AAA"}}
+	if code, body := c.post("/admin/salesforce/orders/config", bad); code != 422 || !strings.Contains(body, "has no active price book") {
+		t.Errorf("a price book the org lacks: %d", code)
+	}
+	good := url.Values{"website": {"2"}, "price_book_shown": {"1"}, "price_book": {book}}
+	if code, _ := c.post("/admin/salesforce/orders/config", good); code != 303 {
+		t.Errorf("save Europe's price book: %d", code)
+	}
+	all, _ = a.st.WebsiteSettings(context.Background())
+	if eu, _ := all.For(2); eu.PriceBook != book {
+		t.Errorf("Europe's price book = %q", eu.PriceBook)
 	}
 }
 

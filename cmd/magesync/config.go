@@ -69,6 +69,16 @@ func runConfig(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	switch verb {
 	case "set":
+		if rest[0] == store.PathPriceBook {
+			e := engine.New(s, engine.SettingsClient(s, key, os.Getenv, nil), engine.Options{Logger: slog.New(slog.DiscardHandler)})
+			checked, err := e.CheckPriceBook(ctx, rest[1])
+			if err != nil {
+				return err
+			}
+			if !checked {
+				fmt.Fprintln(stdout, "warning: Salesforce could not be asked whether the org has this price book; saving it anyway")
+			}
+		}
 		if rest[0] == store.PathDefaultStatus {
 			// As the configuration page does: ask the org for the category.
 			e := engine.New(s, engine.SettingsClient(s, key, os.Getenv, nil), engine.Options{Logger: slog.New(slog.DiscardHandler)})

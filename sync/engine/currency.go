@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -69,12 +70,11 @@ type currencies struct {
 }
 
 // pricingFor decides how an order's amounts go to this org, or refuses the
-// order in words: an amount is never sent in a currency it is not in.
-func (c currencies) pricingFor(o *store.Order, s store.OrderSettings) (pricing, error) {
-	cur := o.OrderCurrencyCode
-	if cur == "" {
-		cur = o.BaseCurrencyCode
-	}
+// order in words: an amount is never sent in a currency it is not in. An
+// order that records no currency is in its store's base currency, as
+// Magento configures it (storeBase).
+func (c currencies) pricingFor(o *store.Order, s store.OrderSettings, storeBase string) (pricing, error) {
+	cur := cmp.Or(o.OrderCurrencyCode, o.BaseCurrencyCode, storeBase)
 	if c.multi {
 		if !c.active[cur] {
 			return pricing{}, mappingError("Order #%s is in %s, a currency the Salesforce org has not activated: activate %s in Salesforce (Setup › Company Settings › Manage Currencies), then sync the order again",

@@ -340,6 +340,7 @@ type orgInfo struct {
 	picklists *picklists
 	describes map[string]*salesforce.Describe // Order, OrderItem: the fields mappings write
 	money     currencies
+	books     []PriceBook // the active ones
 	fetched   time.Time
 }
 
@@ -385,7 +386,7 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 		return cached, nil
 	}
 	b := c.NewBuilder().
-		Query("book", "SELECT Id FROM Pricebook2 WHERE IsStandard = true LIMIT 1").
+		Query("book", "SELECT Id, Name, IsStandard, IsActive FROM Pricebook2 WHERE IsStandard = true OR IsActive = true ORDER BY IsStandard DESC, Name LIMIT 200").
 		Query("statuses", salesforce.OrderStatusQuery).
 		Describe("account", "Account").
 		Describe("order", "Order").
@@ -410,8 +411,14 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 			return nil, fmt.Errorf("read the org's facts (%s): %w", ref, err)
 		}
 	}
-	if len(books.Records) == 0 {
+	if len(books.Records) == 0 || books.Records[0]["IsStandard"] != true {
 		return nil, errors.New("the Salesforce org has no standard price book")
+	}
+	var active []PriceBook
+	for _, r := range books.Records {
+		if r["IsActive"] == true {
+			active = append(active, PriceBook{ID: r.String("Id"), Name: r.String("Name"), Standard: r["IsStandard"] == true})
+		}
 	}
 	money, err := readCurrencies(ctx, c, &order, got["currencies"])
 	if err != nil {
@@ -420,7 +427,7 @@ func (e *Engine) org(ctx context.Context, maxAge time.Duration) (*orgInfo, error
 	list := salesforce.ParseOrderStatuses(statuses.Records)
 	info := &orgInfo{client: c, stdBook: books.Records[0].String("Id"), statuses: map[string]string{}, list: list,
 		picklists: picklistsFrom(&account), describes: map[string]*salesforce.Describe{"Order": &order, "OrderItem": &orderItem},
-		money: money, fetched: time.Now()}
+		money: money, books: active, fetched: time.Now()}
 	for _, s := range list {
 		info.statuses[s.APIName] = s.StatusCode
 	}
@@ -456,7 +463,10 @@ func (e *Engine) storeInfo(ctx context.Context, storeID uint16) StoreInfo {
 	if ok && time.Since(ent.fetched) < time.Minute {
 		return ent.info
 	}
-	info := StoreInfo{Location: time.UTC}
+	info := StoreInfo{Location: time.UTC, BaseCurrency: "USD"}
+	if cur, ok, err := e.st.ConfigValue(ctx, "currency/options/base", storeID); err == nil && ok && cur != "" {
+		info.BaseCurrency = cur
+	}
 	if tz, ok, err := e.st.ConfigValue(ctx, "general/locale/timezone", storeID); err == nil && ok {
 		if loc, err := time.LoadLocation(tz); err == nil {
 			info.Location = loc
@@ -548,4 +558,54 @@ func (e *Engine) CheckDefaultStatus(ctx context.Context, status string) (checked
 		return true, fmt.Errorf("%w: Salesforce has no Order status %q (any more); choose one the org lists", ErrNotDraftStatus, status)
 	}
 	return true, nil
+}
+
+// PriceBook is one of the org's active price books, for the Price Book
+// setting.
+type PriceBook struct {
+	ID, Name string
+	Standard bool
+}
+
+// ErrNoPriceBook is a Price Book the org does not have, or has not active.
+var ErrNoPriceBook = errors.New("no such active price book")
+
+// PriceBooks lists the org's active price books, the standard one first,
+// as read with its Order statuses (OrgStatuses), at most a minute ago;
+// when Salesforce does not answer, the list last read, if any.
+func (e *Engine) PriceBooks(ctx context.Context) ([]PriceBook, error) {
+	org, err := e.org(ctx, time.Minute)
+	if err == nil {
+		return org.books, nil
+	}
+	e.mu.Lock()
+	cached := e.orgCache
+	e.mu.Unlock()
+	if cached != nil {
+		return cached.books, err
+	}
+	return nil, err
+}
+
+// CheckPriceBook refuses a Price Book the org does not have active. It
+// reports whether Salesforce could be asked; one it cannot check is let
+// through, and Salesforce's own error shows in the queue later.
+func (e *Engine) CheckPriceBook(ctx context.Context, id string) (checked bool, err error) {
+	if id == "" {
+		return true, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	org, err := e.org(ctx, 0)
+	if err != nil {
+		return false, nil
+	}
+	books := org.books
+	id18, _ := salesforce.NormalizeID(id)
+	for _, b := range books {
+		if b.ID == id18 {
+			return true, nil
+		}
+	}
+	return true, fmt.Errorf("%w: the Salesforce org has no active price book %s; choose one it lists", ErrNoPriceBook, id)
 }

@@ -40,7 +40,10 @@ type StoreInfo struct {
 	Name      string // "Main Website / Default Store View"
 	Website   string // the website's name
 	WebsiteID uint16
-	Location  *time.Location // general/locale/timezone
+	// BaseCurrency is the store's base currency (currency/options/base;
+	// Magento's own default is USD).
+	BaseCurrency string
+	Location     *time.Location // general/locale/timezone
 }
 
 // Mapped is a Magento order as Salesforce records, before any IDs are known.

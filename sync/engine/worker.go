@@ -245,7 +245,7 @@ func (b *batch) prepare(ctx context.Context) error {
 				j.finish(store.QueueSkipped, "Skipped: "+reason, store.StateNotInSync)
 				return
 			}
-			pr, err := org.money.pricingFor(j.order, j.settings)
+			pr, err := org.money.pricingFor(j.order, j.settings, info.BaseCurrency)
 			if err != nil {
 				j.finish(store.QueueError, err.Error(), store.StateError)
 				return
