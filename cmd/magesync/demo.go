@@ -17,6 +17,7 @@ import (
 	"magesync/store"
 	"magesync/store/magentodb"
 	"magesync/sync/engine"
+	"magesync/sync/salesforce"
 	"magesync/sync/sfsim"
 )
 
@@ -97,6 +98,9 @@ func runDemo(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := demoMappings(ctx, s, simURL); err != nil {
 		return err
 	}
+	if err := demoPriceBook(ctx, s, simURL); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -141,6 +145,31 @@ func demoMappings(ctx context.Context, s *store.Store, simURL string) error {
 		m.Mode, m.TooLong, m.Enabled, m.Username = store.MapAlways, "cut", true, "demo"
 		if _, err := s.AddFieldMap(ctx, m); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// demoPriceBook gives the demo org a price book for the Europe website and
+// sets it there, so that the configuration page shows a website's own
+// setting and Europe's orders land in their own book.
+func demoPriceBook(ctx context.Context, s *store.Store, simURL string) error {
+	c, err := salesforce.New(salesforce.Config{LoginURL: simURL, Flow: salesforce.FlowClientCredentials,
+		ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
+	if err != nil {
+		return err
+	}
+	book, err := c.Create(ctx, "Pricebook2", salesforce.Record{"Name": "Europe Price Book", "IsActive": true})
+	if err != nil {
+		return fmt.Errorf("demo price book: %w", err)
+	}
+	websites, err := s.Websites(ctx)
+	if err != nil {
+		return err
+	}
+	for _, w := range websites {
+		if w.Code == "europe" {
+			return s.SaveSettings(ctx, "demo", nil, []store.Change{store.Set(store.PathPriceBook, book).At(w.ID)})
 		}
 	}
 	return nil

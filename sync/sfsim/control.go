@@ -36,6 +36,11 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 				out = append(out, statusRecord(st))
 			}
 		}
+		if def.name == "CurrencyType" {
+			for _, r := range s.org.currencyRows() {
+				out = append(out, s.org.view(def, "62.0", r, nil))
+			}
+		}
 		recs := s.org.records[def.name]
 		for _, id := range slices.Sorted(maps.Keys(recs)) {
 			out = append(out, s.org.view(def, "62.0", recs[id], nil))
