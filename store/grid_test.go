@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -11,12 +10,14 @@ import (
 	"magesync/store/dbtest"
 )
 
-// TestGridSortsBySyncColumns checks the segmented sorts against plain SQL
-// sorts over the whole join.
-func TestGridSortsBySyncColumns(t *testing.T) {
+// TestGridMatchesMagento checks every sort, in both directions, under
+// several filters, page by page and the last page, against plain SQL over
+// Magento's grid joined with magesync's objects: the copy never differs.
+func TestGridMatchesMagento(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.Seeded(t, 70)
-	// Orders in every state, some with Salesforce IDs, some without rows.
+	// Orders in every state, some with Salesforce IDs, some without rows,
+	// written by hand: the grid's copy is rebuilt, as after a restore.
 	if _, err := s.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state)
 		SELECT 'order', entity_id, entity_id,
 			IF(entity_id % 5 = 0, NULL, CONCAT('8015g', LPAD(1000 - entity_id * 7 % 97, 13, '0'))),
@@ -24,59 +25,117 @@ func TestGridSortsBySyncColumns(t *testing.T) {
 		FROM sales_order WHERE entity_id % 3 <> 0`); err != nil {
 		t.Fatal(err)
 	}
-	naive := map[string]string{
-		"sf_id": `o.sf_id %[1]s, g.entity_id %[1]s`,
-		"sync": `CASE COALESCE(o.state, 'not_in_sync') WHEN 'error' THEN 1 WHEN 'in_sync' THEN 2 WHEN 'not_in_sync' THEN 3 ELSE 4 END %[1]s,
-			g.created_at DESC, g.entity_id DESC`,
+	if err := s.RebuildGrid(ctx); err != nil {
+		t.Fatal(err)
 	}
-	for _, filter := range []store.GridQuery{{}, {Statuses: []string{"complete", "processing", "pending"}}, {Sync: store.StateNotInSync}, {Sync: store.StateError}} {
-		for sortKey, order := range naive {
+	naiveCol := map[string]string{"sync": "COALESCE(o.state, 'not_in_sync')", "sf_id": "o.sf_id"}
+	filters := []struct {
+		q     store.GridQuery
+		where string
+	}{
+		{store.GridQuery{}, ""},
+		{store.GridQuery{Statuses: []string{"complete", "processing", "pending"}}, " WHERE g.status IN ('complete', 'processing', 'pending')"},
+		{store.GridQuery{Sync: store.StateNotInSync}, " WHERE COALESCE(o.state, 'not_in_sync') = 'not_in_sync'"},
+		{store.GridQuery{Sync: store.StateError, StoreID: 1}, " WHERE o.state = 'error' AND g.store_id = 1"},
+	}
+	for _, f := range filters {
+		for key, col := range store.GridSortColumns {
+			if c, ok := naiveCol[key]; ok {
+				col = c
+			}
 			for _, desc := range []bool{false, true} {
 				dir := "ASC"
 				if desc {
 					dir = "DESC"
 				}
-				q := filter
-				q.Sort, q.Desc, q.Size = sortKey, desc, 20
+				var want []uint32
+				if err := s.DB().Select(&want, `SELECT g.entity_id FROM sales_order_grid g
+					LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'`+f.where+
+					` ORDER BY `+col+` `+dir+`, g.entity_id `+dir); err != nil {
+					t.Fatal(err)
+				}
+				q := f.q
+				q.Sort, q.Desc, q.Size = key, desc, 20
 				var all []uint32
-				for page := 1; page <= 4; page++ {
+				for page := 1; page <= (len(want)+19)/20; page++ {
 					q.Page = page
-					rows, total, err := s.OrderGrid(ctx, q)
+					p, err := s.OrderGrid(ctx, q)
 					if err != nil {
 						t.Fatal(err)
 					}
-					want, _ := s.OrderGridIDs(ctx, filter)
-					if total != len(want) {
-						t.Errorf("%s %s %+v: total %d, want %d", sortKey, dir, filter, total, len(want))
+					if p.Total != len(want) || !p.Exact {
+						t.Errorf("sort %s %s %+v: total %d (exact %v), want %d", key, dir, f.q, p.Total, p.Exact, len(want))
 					}
-					for _, r := range rows {
+					for _, r := range p.Rows {
 						all = append(all, r.EntityID)
 					}
 				}
-				var want []uint32
-				where, args := "", []any{}
-				if len(filter.Statuses) > 0 {
-					where = " WHERE g.status IN ('complete', 'processing', 'pending')"
+				if !slices.Equal(all, want) {
+					t.Errorf("sort %s %s %+v:\n got %v\nwant %v", key, dir, f.q, all, want)
 				}
-				switch filter.Sync {
-				case store.StateNotInSync:
-					where = " WHERE COALESCE(o.state, 'not_in_sync') = 'not_in_sync'"
-				case store.StateError:
-					where = " WHERE o.state = 'error'"
-				}
-				if err := s.DB().Select(&want, `SELECT g.entity_id FROM sales_order_grid g
-					LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'`+where+
-					` ORDER BY `+fmt.Sprintf(order, dir), args...); err != nil {
+				q.Page, q.Last = 99, true
+				p, err := s.OrderGrid(ctx, q)
+				if err != nil {
 					t.Fatal(err)
 				}
-				if len(want) > 80 {
-					want = want[:80]
+				var last []uint32
+				for _, r := range p.Rows {
+					last = append(last, r.EntityID)
 				}
-				if !slices.Equal(all, want) {
-					t.Errorf("sort %s %s %+v:\n got %v\nwant %v", sortKey, dir, filter, all, want)
+				if from := (max(len(want)-1, 0) / 20) * 20; !slices.Equal(last, want[from:]) || p.Page != from/20+1 {
+					t.Errorf("sort %s %s %+v: last page %d %v, want %d %v", key, dir, f.q, p.Page, last, from/20+1, want[from:])
 				}
 			}
 		}
+	}
+}
+
+// TestGridCopyFollowsMagentoAndSyncs: a changed order, a new one, and a
+// sync state change show in the grid at the next page.
+func TestGridCopyFollowsMagentoAndSyncs(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 5)
+	find := func(q store.GridQuery) []store.GridRow {
+		t.Helper()
+		q.Size = 20
+		p, err := s.OrderGrid(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Rows
+	}
+	if rows := find(store.GridQuery{Keyword: "Zanzibarova"}); len(rows) != 0 {
+		t.Fatalf("a name no order has: %v", rows)
+	}
+	// Magento renames the billing of order 2 (its grid row stamped now)
+	// and places order 6.
+	mustExec(t, s.DB().Exec, `UPDATE sales_order_grid SET billing_name = 'Ana Zanzibarova', updated_at = NOW() + INTERVAL 1 SECOND WHERE entity_id = 2`)
+	mustExec(t, s.DB().Exec, `INSERT INTO sales_order_grid (entity_id, status, store_id, increment_id, billing_name, created_at, updated_at, grand_total, base_grand_total)
+		VALUES (6, 'pending', 1, '000000006', 'Bo Zanzibarova', NOW(), NULL, 5, 5)`)
+	rows := find(store.GridQuery{Keyword: "Zanzibarova", Sort: "created_at"})
+	if len(rows) != 2 || rows[0].EntityID != 2 || rows[1].EntityID != 6 {
+		t.Errorf("after Magento's changes: %+v", rows)
+	}
+	// A sync state written by magesync shows at once.
+	if _, err := s.Enqueue(ctx, []uint32{3}, store.ReasonManual); err != nil {
+		t.Fatal(err)
+	}
+	if rows := find(store.GridQuery{Sync: store.StatePending}); len(rows) != 1 || rows[0].EntityID != 3 {
+		t.Errorf("pending after Enqueue: %+v", rows)
+	}
+	if err := s.InTx(ctx, "w", func(tx *store.Tx) error {
+		return tx.SaveOrders(ctx, []store.OrderSync{{OrderID: 3, Synced: true, SFID: "8015g000000000AAAA", State: store.StateInSync}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if rows := find(store.GridQuery{Sync: store.StateInSync}); len(rows) != 1 || rows[0].SFID != "8015g000000000AAAA" {
+		t.Errorf("in sync after the sync: %+v", rows)
+	}
+	if err := s.MarkChanged(ctx, []uint32{3}); err != nil {
+		t.Fatal(err)
+	}
+	if rows := find(store.GridQuery{Sync: store.StateNotInSync, Sort: "sf_id", Desc: true}); len(rows) != 6 || rows[0].EntityID != 3 {
+		t.Errorf("not in sync after a change: %+v", rows)
 	}
 }
 
@@ -92,17 +151,17 @@ func TestGridKeywordSearch(t *testing.T) {
 		OR shipping_name LIKE CONCAT('%', ?, '%') OR customer_name LIKE CONCAT('%', ?, '%') ORDER BY created_at DESC, entity_id DESC`, name, name, name); err != nil {
 		t.Fatal(err)
 	}
-	rows, total, err := s.OrderGrid(ctx, store.GridQuery{Keyword: name + " @+-", Sort: "created_at", Desc: true, Size: 20, Page: 1})
+	p, err := s.OrderGrid(ctx, store.GridQuery{Keyword: name + " @+-", Sort: "created_at", Desc: true, Size: 20, Page: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if total < len(want) || len(rows) == 0 || rows[0].EntityID != want[0] {
-		t.Errorf("search %q: %d rows of %d, first %v; want %d matches starting %d", name, len(rows), total, rows, len(want), want[0])
+	if p.Total < len(want) || len(p.Rows) == 0 || p.Rows[0].EntityID != want[0] {
+		t.Errorf("search %q: %d rows of %d, first %v; want %d matches starting %d", name, len(p.Rows), p.Total, p.Rows, len(want), want[0])
 	}
 	// Past the last page: no rows, and the count still right.
-	rows, total2, err := s.OrderGrid(ctx, store.GridQuery{Keyword: name, Size: 20, Page: 99})
-	if err != nil || len(rows) != 0 || total2 != total {
-		t.Errorf("page 99: %d rows, total %d (want %d), %v", len(rows), total2, total, err)
+	p2, err := s.OrderGrid(ctx, store.GridQuery{Keyword: name, Size: 20, Page: 99})
+	if err != nil || len(p2.Rows) != 0 || p2.Total != p.Total {
+		t.Errorf("page 99: %d rows, total %d (want %d), %v", len(p2.Rows), p2.Total, p.Total, err)
 	}
 }
 

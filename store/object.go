@@ -148,7 +148,13 @@ func (t *Tx) SaveLinks(ctx context.Context, links []Link) error {
 			return fmt.Errorf("store: save links: %w", err)
 		}
 	}
-	return nil
+	var orders []uint32
+	for _, l := range links {
+		if l.Kind == KindOrder && l.OrderID != 0 {
+			orders = append(orders, l.OrderID)
+		}
+	}
+	return refreshGridSync(ctx, t.tx, orders)
 }
 
 // OrderSync is what a sync attempt learnt of one order.
@@ -195,7 +201,11 @@ func (t *Tx) SaveOrders(ctx context.Context, rows []OrderSync) error {
 			return fmt.Errorf("store: save order states: %w", err)
 		}
 	}
-	return nil
+	orders := make([]uint32, len(rows))
+	for i, r := range rows {
+		orders[i] = r.OrderID
+	}
+	return refreshGridSync(ctx, t.tx, orders)
 }
 
 // ForgetItems removes the rows of an order's order products that
@@ -239,10 +249,12 @@ func (s *Store) MarkChanged(ctx context.Context, orderIDs []uint32) error {
 	if err != nil {
 		return fmt.Errorf("store: mark orders changed: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
-		return fmt.Errorf("store: mark orders changed: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("store: mark orders changed: %w", err)
+		}
+		return refreshGridSync(ctx, tx, orderIDs)
+	})
 }
 
 // SetObjectSFID links an object to a Salesforce ID chosen by an admin, or
@@ -265,6 +277,11 @@ func (s *Store) SetObjectSFID(ctx context.Context, kind, key string, orderID uin
 		}
 		if orderID == 0 {
 			return nil
+		}
+		if kind == KindOrder {
+			if err := refreshGridSync(ctx, tx, []uint32{orderID}); err != nil {
+				return err
+			}
 		}
 		// Another Salesforce order: what was linked to the old one goes, and
 		// the next sync sends everything, starting from an unknown status.

@@ -108,6 +108,9 @@ func enqueue(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, reason Reason)
 	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 		return nil, fmt.Errorf("store: enqueue: %w", err)
 	}
+	if err := refreshGridSync(ctx, tx, orderIDs); err != nil {
+		return nil, err
+	}
 	q, args, err = sqlx.In(`SELECT id FROM magesync_queue WHERE open_order_id IN (?) ORDER BY id`, orderIDs)
 	if err != nil {
 		return nil, fmt.Errorf("store: enqueue: %w", err)
@@ -206,8 +209,10 @@ func (s *Store) RescueLeases(ctx context.Context, maxAttempts int) (int, error) 
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, q, args...)
-		return err
+		if _, err = tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		return refreshGridSync(ctx, tx, spent)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: rescue expired leases: %w", err)

@@ -183,15 +183,27 @@ func (s *Store) GridLimit() time.Duration { return s.gridLimit }
 // bounded gives a SELECT the store's grid time limit, as the server takes
 // it: MariaDB's SET STATEMENT max_statement_time, MySQL's
 // MAX_EXECUTION_TIME hint (which applies to SELECTs only).
-func (s *Store) bounded(query string) string {
+func (s *Store) bounded(query string) string { return s.boundedBy(s.gridLimit, query) }
+
+// boundedWrite gives a write the grid's time limit where the server can
+// (MariaDB: any statement, its wait for locks included).
+func (s *Store) boundedWrite(query string) string {
 	if s.mariaDB {
 		return fmt.Sprintf("SET STATEMENT max_statement_time=%g FOR ", s.gridLimit.Seconds()) + query
+	}
+	return query
+}
+
+// boundedBy gives a SELECT the time limit d.
+func (s *Store) boundedBy(d time.Duration, query string) string {
+	if s.mariaDB {
+		return fmt.Sprintf("SET STATEMENT max_statement_time=%g FOR ", d.Seconds()) + query
 	}
 	rest, ok := strings.CutPrefix(query, "SELECT ")
 	if !ok {
 		return query
 	}
-	return fmt.Sprintf("SELECT /*+ MAX_EXECUTION_TIME(%d) */ ", s.gridLimit.Milliseconds()) + rest
+	return fmt.Sprintf("SELECT /*+ MAX_EXECUTION_TIME(%d) */ ", max(d.Milliseconds(), 1)) + rest
 }
 
 // tooSlow turns the server's "interrupted: time limit" into ErrTooSlow.

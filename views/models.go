@@ -49,6 +49,7 @@ type Column struct {
 // Pager is a grid's paging state.
 type Pager struct {
 	Page, Pages int
+	About       bool // the count is the database's estimate
 	Size        int
 	Sizes       []Option
 	PrevURL     string // "" on the first page

@@ -158,12 +158,13 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	q, bad := gridState(r.URL.Query(), loc)
 	// The order page's Back returns here, filters, sort and page kept.
 	s.sessions.Put(ctx, "grid_url", r.URL.RequestURI())
-	rows, total, err := s.st.OrderGrid(ctx, q)
-	if err == nil && len(rows) == 0 && total > 0 && q.Page > 1 {
+	page, err := s.st.OrderGrid(ctx, q)
+	if err == nil && len(page.Rows) == 0 && page.Total > 0 && q.Page > 1 {
 		// Past the end (an old link, a page typed): the last page.
-		q.Page = lastPage(total, q.Size)
-		rows, total, err = s.st.OrderGrid(ctx, q)
+		q.Last = true
+		page, err = s.st.OrderGrid(ctx, q)
 	}
+	rows, total := page.Rows, page.Total
 	if errors.Is(err, store.ErrTooSlow) {
 		s.log.Warn("orders grid stopped at its time limit", "query", r.URL.RawQuery, "err", err)
 		s.problem(w, r, http.StatusServiceUnavailable, "Orders", fmt.Sprintf("The orders grid took longer than %s for these filters and was stopped, "+
@@ -182,6 +183,16 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 	}
 	labels := map[string]string{}
 	v := views.GridView{Page: s.page(r, "Orders", "sales"), Total: total, Keyword: q.Keyword, ClearURL: "/admin/sales/order"}
+	if !page.Copy.CaughtUp {
+		// Honest about a copy that lags: Magento changed more orders than
+		// one page load copies.
+		since := "a moment ago"
+		if !page.Copy.Through.IsZero() {
+			since = formatTime(page.Copy.Through, loc)
+		}
+		v.Messages = append(v.Messages, views.Message{Kind: "notice", Text: "Magento changed many orders just now; the grid shows them as they were at " +
+			since + " while magesync copies the rest. Reload in a moment."})
+	}
 	for field, val := range bad {
 		what := map[string]string{"from": "Purchase Date from", "to": "Purchase Date to", "base_total_from": "Grand Total (Base) from",
 			"base_total_to": "Grand Total (Base) to", "total_from": "Grand Total (Purchased) from", "total_to": "Grand Total (Purchased) to"}[field]
@@ -261,7 +272,8 @@ func (s *Server) ordersGrid(w http.ResponseWriter, r *http.Request) {
 		})
 		v.Columns = append(v.Columns, col)
 	}
-	v.Pager = pager(q.Page, q.Size, total, func(p int) string { return link(func(u url.Values) { u.Set("p", strconv.Itoa(p)) }) })
+	v.Pager = pager(page.Page, q.Size, total, func(p int) string { return link(func(u url.Values) { u.Set("p", strconv.Itoa(p)) }) })
+	v.Pager.About = !page.Exact
 	v.HereURL = r.URL.RequestURI()
 	v.Chips = filterChips(q, loc, labels, link)
 	for _, sv := range v.StoreViews {
@@ -369,7 +381,8 @@ func (s *Server) ordersSync(w http.ResponseWriter, r *http.Request) {
 	if r.PostFormValue("all") == "1" {
 		q, _ := gridState(r.PostForm, s.location(ctx))
 		q.Page, q.Size = 1, 20
-		_, total, err := s.st.OrderGrid(ctx, q)
+		page, err := s.st.OrderGrid(ctx, q)
+		total := page.Total
 		if err != nil && !errors.Is(err, store.ErrTooSlow) {
 			s.serverError(w, r, err)
 			return

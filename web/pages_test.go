@@ -775,7 +775,7 @@ func TestGridTimeLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `LOCK TABLES sales_order_grid WRITE`); err != nil {
+	if _, err := conn.ExecContext(ctx, `LOCK TABLES magesync_grid WRITE`); err != nil {
 		t.Fatal(err)
 	}
 	code, body, _ := c.get("/admin/sales/order")
@@ -785,6 +785,15 @@ func TestGridTimeLimit(t *testing.T) {
 	}
 	if code, _, _ := c.get("/admin/sales/order"); code != 200 {
 		t.Errorf("after the lock: %d", code)
+	}
+	// Magento's grid held: the page shows magesync's copy and says it may lag.
+	if _, err := conn.ExecContext(ctx, `LOCK TABLES sales_order_grid WRITE`); err != nil {
+		t.Fatal(err)
+	}
+	code, body, _ = c.get("/admin/sales/order")
+	conn.ExecContext(ctx, `UNLOCK TABLES`)
+	if code != 200 || recordsFound(body) != "5" || !strings.Contains(body, "while magesync copies the rest") {
+		t.Errorf("Magento's grid locked: %d, %s records", code, recordsFound(body))
 	}
 }
 

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// magesync_grid is magesync's copy of Magento's orders grid with the sync
+// columns beside it (migration 00006). Magento's columns are copied by
+// CopyGrid, which follows sales_order_grid's new entity ids and its
+// updated_at; the sync columns are written with magesync_object, in the
+// same transaction (refreshGridSync).
+
+const cursorGrid = "grid_copy"
+
+// gridCopyColumns are the columns CopyGrid takes from sales_order_grid g
+// and magesync_object o.
+const gridCopyColumns = `g.entity_id, g.increment_id, g.store_id, g.store_name, g.created_at, g.updated_at, g.billing_name,
+	g.shipping_name, g.base_grand_total, g.grand_total, g.base_currency_code, g.order_currency_code, g.status,
+	g.billing_address, g.shipping_address, g.customer_name, g.customer_email, COALESCE(o.state, 'not_in_sync'), o.sf_id`
+
+// GridCopy says how current magesync's grid copy is.
+type GridCopy struct {
+	CaughtUp bool      // every order Magento's grid holds is copied as it is now
+	Through  time.Time // Magento's grid changes up to this time are copied
+}
+
+// CopyGrid copies into magesync's grid the orders Magento's grid gained or
+// changed since the last copy, at most limit of each, looking back overlap
+// for changes committed late. Copies are idempotent: several processes
+// may copy at once.
+func (s *Store) CopyGrid(ctx context.Context, limit int, overlap time.Duration) (GridCopy, error) {
+	c, _, err := s.Cursor(ctx, cursorGrid)
+	if err != nil {
+		return GridCopy{}, err
+	}
+	var fresh []uint32
+	if err := s.db.SelectContext(ctx, &fresh, s.bounded(`SELECT entity_id FROM sales_order_grid WHERE entity_id > ? ORDER BY entity_id LIMIT ?`),
+		c.ID, limit); err != nil {
+		return GridCopy{}, fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	var changed []struct {
+		ID uint32    `db:"entity_id"`
+		At time.Time `db:"updated_at"`
+	}
+	if err := s.db.SelectContext(ctx, &changed, s.bounded(`SELECT entity_id, updated_at FROM sales_order_grid
+		WHERE updated_at >= ? ORDER BY updated_at, entity_id LIMIT ?`), c.At.Add(-overlap), limit); err != nil {
+		return GridCopy{}, fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	ids := slices.Clone(fresh)
+	for _, r := range changed {
+		ids = append(ids, r.ID)
+	}
+	if err := s.copyGridRows(ctx, ids); err != nil {
+		return GridCopy{}, err
+	}
+	next := c
+	if len(fresh) > 0 {
+		next.ID = uint64(fresh[len(fresh)-1])
+	}
+	if len(changed) > 0 && changed[len(changed)-1].At.After(next.At) {
+		next.At = changed[len(changed)-1].At
+	}
+	// A whole page of changes in one second cannot move the watermark:
+	// report it, and copy by id next time, which always advances.
+	caught := len(fresh) < limit && len(changed) < limit
+	if next != c {
+		// Another process may have gone further: never go back.
+		_, err := s.db.ExecContext(ctx, `INSERT INTO magesync_cursor (name, position_at, position_id) VALUES (?, ?, ?)
+			ON DUPLICATE KEY UPDATE position_at = GREATEST(COALESCE(position_at, VALUES(position_at)), VALUES(position_at)),
+				position_id = GREATEST(position_id, VALUES(position_id)), updated_at = NOW(6)`, cursorGrid, nullTime(next.At), next.ID)
+		if err != nil {
+			return GridCopy{}, fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+	}
+	return GridCopy{CaughtUp: caught, Through: next.At}, nil
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// copyGridRows copies the given orders from Magento's grid, whole.
+func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
+	for chunk := range slices.Chunk(ids, 1000) {
+		q, args, err := sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
+			billing_name, shipping_name, base_grand_total, grand_total, base_currency_code, order_currency_code, status,
+			billing_address, shipping_address, customer_name, customer_email, sync_state, sf_id)
+			SELECT `+gridCopyColumns+` FROM sales_order_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'
+			WHERE g.entity_id IN (?)
+			ON DUPLICATE KEY UPDATE increment_id = VALUES(increment_id), store_id = VALUES(store_id), store_name = VALUES(store_name),
+				created_at = VALUES(created_at), updated_at = VALUES(updated_at), billing_name = VALUES(billing_name),
+				shipping_name = VALUES(shipping_name), base_grand_total = VALUES(base_grand_total), grand_total = VALUES(grand_total),
+				base_currency_code = VALUES(base_currency_code), order_currency_code = VALUES(order_currency_code),
+				status = VALUES(status), billing_address = VALUES(billing_address), shipping_address = VALUES(shipping_address),
+				customer_name = VALUES(customer_name), customer_email = VALUES(customer_email),
+				sync_state = VALUES(sync_state), sf_id = VALUES(sf_id)`, chunk)
+		if err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+		if _, err := s.db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+	}
+	return nil
+}
+
+// CatchUpGrid copies until magesync's grid holds everything Magento's grid
+// does now: for start-up, tests and tools; pages copy a bounded amount.
+func (s *Store) CatchUpGrid(ctx context.Context) error {
+	for {
+		c, err := s.CopyGrid(ctx, 5000, 0)
+		if err != nil || c.CaughtUp {
+			return err
+		}
+	}
+}
+
+// RebuildGrid copies the whole of Magento's grid and magesync's sync
+// columns again: after magesync's tables were restored, or rows were
+// written into them by hand.
+func (s *Store) RebuildGrid(ctx context.Context) error {
+	var ids []uint32
+	if err := s.db.SelectContext(ctx, &ids, `SELECT entity_id FROM sales_order_grid`); err != nil {
+		return fmt.Errorf("store: rebuild the orders grid: %w", err)
+	}
+	if err := s.copyGridRows(ctx, ids); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `DELETE FROM magesync_grid WHERE entity_id NOT IN (SELECT entity_id FROM sales_order_grid)`)
+	if err != nil {
+		return fmt.Errorf("store: rebuild the orders grid: %w", err)
+	}
+	return nil
+}
+
+// refreshGridSync writes orders' sync state and Salesforce ID into
+// magesync's grid, from magesync_object, in the caller's transaction.
+func refreshGridSync(ctx context.Context, tx sqlx.ExecerContext, orderIDs []uint32) error {
+	for chunk := range slices.Chunk(orderIDs, 1000) {
+		q, args, err := sqlx.In(`UPDATE magesync_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'
+			SET g.sync_state = COALESCE(o.state, 'not_in_sync'), g.sf_id = o.sf_id WHERE g.entity_id IN (?)`, chunk)
+		if err != nil {
+			return fmt.Errorf("store: grid sync columns: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("store: grid sync columns: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+-- +goose Up
+-- magesync's copy of the orders grid: Magento's grid columns beside the
+-- sync columns, so that every filter and sort of the grid reads one table
+-- with an index for each. Magento's columns follow sales_order_grid by its
+-- updated_at (and new entity ids); the sync columns change in the same
+-- transaction as magesync_object.
+CREATE TABLE magesync_grid (
+  entity_id INT UNSIGNED NOT NULL,
+  increment_id VARCHAR(50) NULL,
+  store_id SMALLINT UNSIGNED NULL,
+  store_name VARCHAR(255) NULL,
+  created_at TIMESTAMP NULL,
+  updated_at TIMESTAMP NULL,
+  billing_name VARCHAR(255) NULL,
+  shipping_name VARCHAR(255) NULL,
+  base_grand_total DECIMAL(20,4) NULL,
+  grand_total DECIMAL(20,4) NULL,
+  base_currency_code VARCHAR(3) NULL,
+  order_currency_code VARCHAR(255) NULL,
+  status VARCHAR(32) NULL,
+  billing_address VARCHAR(255) NULL,
+  shipping_address VARCHAR(255) NULL,
+  customer_name VARCHAR(255) NULL,
+  customer_email VARCHAR(255) NULL,
+  sync_state VARCHAR(16) NOT NULL DEFAULT 'not_in_sync', -- sorts as its labels do: Error, In sync, Not in sync, Pending
+  sf_id VARCHAR(18) NULL,
+  PRIMARY KEY (entity_id),
+  KEY magesync_grid_increment_id (increment_id),
+  KEY magesync_grid_store (store_id),
+  KEY magesync_grid_created (created_at),
+  KEY magesync_grid_updated (updated_at),
+  KEY magesync_grid_billing_name (billing_name),
+  KEY magesync_grid_shipping_name (shipping_name),
+  KEY magesync_grid_base_total (base_grand_total),
+  KEY magesync_grid_total (grand_total),
+  KEY magesync_grid_status (status, created_at),
+  KEY magesync_grid_sync (sync_state, created_at),
+  KEY magesync_grid_sf_id (sf_id),
+  FULLTEXT KEY magesync_grid_search (increment_id, billing_name, shipping_name, shipping_address, billing_address, customer_name, customer_email)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at, billing_name, shipping_name,
+  base_grand_total, grand_total, base_currency_code, order_currency_code, status, billing_address, shipping_address,
+  customer_name, customer_email, sync_state, sf_id)
+SELECT g.entity_id, g.increment_id, g.store_id, g.store_name, g.created_at, g.updated_at, g.billing_name, g.shipping_name,
+  g.base_grand_total, g.grand_total, g.base_currency_code, g.order_currency_code, g.status, g.billing_address, g.shipping_address,
+  g.customer_name, g.customer_email, COALESCE(o.state, 'not_in_sync'), o.sf_id
+FROM sales_order_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order';
+
+INSERT INTO magesync_cursor (name, position_at, position_id)
+SELECT 'grid_copy', MAX(updated_at), COALESCE(MAX(entity_id), 0) FROM magesync_grid;
+
+-- +goose Down
+DELETE FROM magesync_cursor WHERE name = 'grid_copy';
+DROP TABLE magesync_grid;
