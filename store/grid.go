@@ -176,7 +176,7 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	var p GridPage
 	var err error
-	if p.Copy, err = s.CopyGrid(ctx, 2000, 0); errors.Is(tooSlow(err), ErrTooSlow) {
+	if p.Copy, err = s.CopyGrid(ctx, 2000); errors.Is(tooSlow(err), ErrTooSlow) {
 		// Magento's grid is busy: the page shows the copy, and says it may lag.
 		p.Copy = GridCopy{}
 	} else if err != nil {

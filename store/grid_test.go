@@ -220,3 +220,46 @@ func TestLeases(t *testing.T) {
 		t.Errorf("entry after a's late outcome: %+v", e[0])
 	}
 }
+
+// TestGridCopyPages: a mass update in one second, more rows than a copy
+// takes, is copied over a few calls; a change committed late, stamped
+// before the cursor, is caught by the look back.
+func TestGridCopyPages(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 30)
+	if err := s.CatchUpGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, s.DB().Exec, `UPDATE sales_order_grid SET status = 'holded', updated_at = NOW() + INTERVAL 2 SECOND`)
+	calls := 0
+	for c := (store.GridCopy{}); !c.CaughtUp; calls++ {
+		if calls > 6 {
+			t.Fatal("the copy does not get past a mass update in one second")
+		}
+		var err error
+		if c, err = s.CopyGrid(ctx, 7); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var held int
+	s.DB().Get(&held, `SELECT COUNT(*) FROM magesync_grid WHERE status = 'holded'`)
+	if held != 30 || calls != 5 {
+		t.Errorf("%d of 30 copied in %d calls, want all in 5", held, calls)
+	}
+	mustExec(t, s.DB().Exec, `UPDATE sales_order_grid SET billing_name = 'Late Commit', updated_at = NOW() WHERE entity_id = 4`)
+	if _, err := s.CopyGrid(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	s.DB().Get(&name, `SELECT billing_name FROM magesync_grid WHERE entity_id = 4`)
+	if name == "Late Commit" {
+		t.Fatal("the test's change was not behind the cursor")
+	}
+	if err := s.RecopyRecentGrid(ctx, 10*time.Second, 100); err != nil {
+		t.Fatal(err)
+	}
+	s.DB().Get(&name, `SELECT billing_name FROM magesync_grid WHERE entity_id = 4`)
+	if name != "Late Commit" {
+		t.Errorf("the look back missed a late change: %q", name)
+	}
+}

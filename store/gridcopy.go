@@ -15,7 +15,12 @@ import (
 // updated_at; the sync columns are written with magesync_object, in the
 // same transaction (refreshGridSync).
 
-const cursorGrid = "grid_copy"
+// Cursors of the grid's copy: the highest entity id copied, and the
+// (updated_at, entity_id) of the last change copied.
+const (
+	cursorGridNew     = "grid_copy"
+	cursorGridChanged = "grid_copy_changed"
+)
 
 // gridCopyColumns are the columns CopyGrid takes from sales_order_grid g
 // and magesync_object o.
@@ -29,26 +34,36 @@ type GridCopy struct {
 	Through  time.Time // Magento's grid changes up to this time are copied
 }
 
+type gridChange struct {
+	ID uint32    `db:"entity_id"`
+	At time.Time `db:"updated_at"`
+}
+
 // CopyGrid copies into magesync's grid the orders Magento's grid gained or
-// changed since the last copy, at most limit of each, looking back overlap
-// for changes committed late. Copies are idempotent: several processes
-// may copy at once.
-func (s *Store) CopyGrid(ctx context.Context, limit int, overlap time.Duration) (GridCopy, error) {
-	c, _, err := s.Cursor(ctx, cursorGrid)
+// changed since the last copy, at most limit of each, and moves its
+// cursors past them. Copies are idempotent: several processes may copy at
+// once, and a cursor never moves back.
+func (s *Store) CopyGrid(ctx context.Context, limit int) (GridCopy, error) {
+	newest, _, err := s.Cursor(ctx, cursorGridNew)
 	if err != nil {
 		return GridCopy{}, err
 	}
+	last, _, err := s.Cursor(ctx, cursorGridChanged)
+	if err != nil {
+		return GridCopy{}, err
+	}
+	if last.At.IsZero() {
+		last.At = newest.At // as the migration's first copy left it
+	}
 	var fresh []uint32
 	if err := s.db.SelectContext(ctx, &fresh, s.bounded(`SELECT entity_id FROM sales_order_grid WHERE entity_id > ? ORDER BY entity_id LIMIT ?`),
-		c.ID, limit); err != nil {
+		newest.ID, limit); err != nil {
 		return GridCopy{}, fmt.Errorf("store: copy the orders grid: %w", err)
 	}
-	var changed []struct {
-		ID uint32    `db:"entity_id"`
-		At time.Time `db:"updated_at"`
-	}
+	var changed []gridChange
 	if err := s.db.SelectContext(ctx, &changed, s.bounded(`SELECT entity_id, updated_at FROM sales_order_grid
-		WHERE updated_at >= ? ORDER BY updated_at, entity_id LIMIT ?`), c.At.Add(-overlap), limit); err != nil {
+		WHERE updated_at > ? OR (updated_at = ? AND entity_id > ?) ORDER BY updated_at, entity_id LIMIT ?`),
+		last.At, last.At, last.ID, limit); err != nil {
 		return GridCopy{}, fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	ids := slices.Clone(fresh)
@@ -58,26 +73,52 @@ func (s *Store) CopyGrid(ctx context.Context, limit int, overlap time.Duration) 
 	if err := s.copyGridRows(ctx, ids); err != nil {
 		return GridCopy{}, err
 	}
-	next := c
 	if len(fresh) > 0 {
-		next.ID = uint64(fresh[len(fresh)-1])
-	}
-	if len(changed) > 0 && changed[len(changed)-1].At.After(next.At) {
-		next.At = changed[len(changed)-1].At
-	}
-	// A whole page of changes in one second cannot move the watermark:
-	// report it, and copy by id next time, which always advances.
-	caught := len(fresh) < limit && len(changed) < limit
-	if next != c {
-		// Another process may have gone further: never go back.
-		_, err := s.db.ExecContext(ctx, `INSERT INTO magesync_cursor (name, position_at, position_id) VALUES (?, ?, ?)
-			ON DUPLICATE KEY UPDATE position_at = GREATEST(COALESCE(position_at, VALUES(position_at)), VALUES(position_at)),
-				position_id = GREATEST(position_id, VALUES(position_id)), updated_at = NOW(6)`, cursorGrid, nullTime(next.At), next.ID)
-		if err != nil {
-			return GridCopy{}, fmt.Errorf("store: copy the orders grid: %w", err)
+		if err := s.advanceCursor(ctx, cursorGridNew, time.Time{}, uint64(fresh[len(fresh)-1])); err != nil {
+			return GridCopy{}, err
 		}
 	}
-	return GridCopy{CaughtUp: caught, Through: next.At}, nil
+	if len(changed) > 0 {
+		end := changed[len(changed)-1]
+		if err := s.advanceCursor(ctx, cursorGridChanged, end.At, uint64(end.ID)); err != nil {
+			return GridCopy{}, err
+		}
+		last.At = end.At
+	}
+	return GridCopy{CaughtUp: len(fresh) < limit && len(changed) < limit, Through: last.At}, nil
+}
+
+// advanceCursor moves a cursor forward to (at, id), never back: another
+// process may have gone further.
+func (s *Store) advanceCursor(ctx context.Context, name string, at time.Time, id uint64) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO magesync_cursor (name, position_at, position_id) VALUES (?, ?, ?)
+		ON DUPLICATE KEY UPDATE
+			position_id = IF(VALUES(position_at) IS NULL, GREATEST(position_id, VALUES(position_id)),
+				IF(position_at IS NULL OR VALUES(position_at) > position_at
+					OR VALUES(position_at) = position_at AND VALUES(position_id) > position_id, VALUES(position_id), position_id)),
+			position_at = IF(position_at IS NULL OR VALUES(position_at) > position_at, VALUES(position_at), position_at),
+			updated_at = NOW(6)`, name, nullTime(at), id)
+	if err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	return nil
+}
+
+// RecopyRecentGrid copies again the orders Magento's grid changed in the
+// window before the copy's cursor: a change committed late, with an
+// updated_at the cursor had passed, is caught here. At most limit rows,
+// the newest.
+func (s *Store) RecopyRecentGrid(ctx context.Context, window time.Duration, limit int) error {
+	last, ok, err := s.Cursor(ctx, cursorGridChanged)
+	if err != nil || !ok {
+		return err
+	}
+	var ids []uint32
+	if err := s.db.SelectContext(ctx, &ids, s.bounded(`SELECT entity_id FROM sales_order_grid
+		WHERE updated_at BETWEEN ? AND ? ORDER BY updated_at DESC, entity_id DESC LIMIT ?`), last.At.Add(-window), last.At, limit); err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	return s.copyGridRows(ctx, ids)
 }
 
 func nullTime(t time.Time) any {
@@ -116,7 +157,7 @@ func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
 // does now: for start-up, tests and tools; pages copy a bounded amount.
 func (s *Store) CatchUpGrid(ctx context.Context) error {
 	for {
-		c, err := s.CopyGrid(ctx, 5000, 0)
+		c, err := s.CopyGrid(ctx, 5000)
 		if err != nil || c.CaughtUp {
 			return err
 		}

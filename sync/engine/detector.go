@@ -22,6 +22,7 @@ const (
 	orderOverlap   = 3 * time.Second
 	commentOverlap = 500 // history ids
 	detectPage     = 2000
+	gridOverlap    = 10 * time.Second
 )
 
 type detector struct {
@@ -50,6 +51,13 @@ func (e *Engine) RunDetector(ctx context.Context) {
 		for ctx.Err() == nil {
 			if _, err := e.detect(ctx, d); err != nil && ctx.Err() == nil {
 				e.log.Error("change detection failed", "err", err)
+			}
+			// The orders grid's copy follows Magento's grid here too (pages
+			// copy what is new), and looks back for changes committed late.
+			if _, err := e.st.CopyGrid(ctx, 5000); err != nil && ctx.Err() == nil {
+				e.log.Error("copying the orders grid failed", "err", err)
+			} else if err := e.st.RecopyRecentGrid(ctx, gridOverlap, 5000); err != nil && ctx.Err() == nil {
+				e.log.Error("copying the orders grid failed", "err", err)
 			}
 			select {
 			case <-ctx.Done():
