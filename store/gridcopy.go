@@ -53,7 +53,7 @@ func (s *Store) CopyGrid(ctx context.Context, limit int) (GridCopy, error) {
 		return GridCopy{}, err
 	}
 	if last.At.IsZero() {
-		last.At = newest.At // as the migration's first copy left it
+		last.At, last.ID = newest.At, newest.ID // as the migration's first copy left it
 	}
 	var fresh []uint32
 	if err := s.db.SelectContext(ctx, &fresh, s.bounded(`SELECT entity_id FROM sales_order_grid WHERE entity_id > ? ORDER BY entity_id LIMIT ?`),

@@ -209,7 +209,9 @@ func (s *Store) boundedBy(d time.Duration, query string) string {
 // tooSlow turns the server's "interrupted: time limit" into ErrTooSlow.
 func tooSlow(err error) error {
 	var me *mysql.MySQLError
-	if errors.As(err, &me) && (me.Number == 1969 || me.Number == 3024) {
+	// 1969 MariaDB's max_statement_time, 3024 MySQL's MAX_EXECUTION_TIME,
+	// 188 a fulltext search MariaDB stopped at the limit.
+	if errors.As(err, &me) && (me.Number == 1969 || me.Number == 3024 || me.Number == 188) {
 		return fmt.Errorf("%w (%v)", ErrTooSlow, err)
 	}
 	return err

@@ -25,17 +25,19 @@ CREATE TABLE magesync_grid (
   sync_state VARCHAR(16) NOT NULL DEFAULT 'not_in_sync', -- sorts as its labels do: Error, In sync, Not in sync, Pending
   sf_id VARCHAR(18) NULL,
   PRIMARY KEY (entity_id),
-  KEY magesync_grid_increment_id (increment_id),
-  KEY magesync_grid_store (store_id),
-  KEY magesync_grid_created (created_at),
-  KEY magesync_grid_updated (updated_at),
-  KEY magesync_grid_billing_name (billing_name),
-  KEY magesync_grid_shipping_name (shipping_name),
-  KEY magesync_grid_base_total (base_grand_total),
-  KEY magesync_grid_total (grand_total),
-  KEY magesync_grid_status (status, created_at),
-  KEY magesync_grid_sync (sync_state, created_at),
-  KEY magesync_grid_sf_id (sf_id),
+  -- One index per sort: the sort column, then entity_id (the tie-break),
+  -- then the columns the filters test, so that a filtered, sorted page is
+  -- read from the index alone in the grid's order.
+  KEY magesync_grid_by_increment_id (increment_id, entity_id, sync_state, status, store_id, created_at),
+  KEY magesync_grid_by_store (store_id, entity_id, sync_state, status, created_at),
+  KEY magesync_grid_by_created (created_at, entity_id, sync_state, status, store_id),
+  KEY magesync_grid_by_billing_name (billing_name, entity_id, sync_state, status, store_id, created_at),
+  KEY magesync_grid_by_shipping_name (shipping_name, entity_id, sync_state, status, store_id, created_at),
+  KEY magesync_grid_by_base_total (base_grand_total, entity_id, sync_state, status, store_id, created_at),
+  KEY magesync_grid_by_total (grand_total, entity_id, sync_state, status, store_id, created_at),
+  KEY magesync_grid_by_status (status, entity_id, sync_state, store_id, created_at),
+  KEY magesync_grid_by_sync (sync_state, entity_id, status, store_id, created_at),
+  KEY magesync_grid_by_sf_id (sf_id, entity_id, sync_state, status, store_id, created_at),
   FULLTEXT KEY magesync_grid_search (increment_id, billing_name, shipping_name, shipping_address, billing_address, customer_name, customer_email)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
