@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -96,13 +95,11 @@ func (r AmountRange) conds(col string, conds *[]string, args *[]any) {
 }
 
 // where builds the filter part of the grid's SQL over magesync_grid g.
-func (q GridQuery) where() (string, []any, error) {
+func (q GridQuery) where(kw keywordPlan) (string, []any, error) {
 	var conds []string
 	var args []any
-	if kw := fulltextQuery(q.Keyword); kw != "" {
-		conds = append(conds, `MATCH (g.increment_id, g.billing_name, g.shipping_name, g.shipping_address, g.billing_address,
-			g.customer_name, g.customer_email) AGAINST (? IN BOOLEAN MODE)`)
-		args = append(args, kw)
+	if len(kw.words) > 0 {
+		kw.conds(&conds, &args)
 	} else if k := strings.TrimSpace(q.Keyword); k != "" {
 		conds = append(conds, `g.increment_id LIKE CONCAT('%', ?, '%')`)
 		args = append(args, k)
@@ -137,19 +134,6 @@ func (q GridQuery) where() (string, []any, error) {
 	return " WHERE " + strings.Join(conds, " AND "), args, nil
 }
 
-// fulltextQuery turns words into a boolean-mode query in which each word
-// must match as a prefix. Only letters and digits reach the query: every
-// other character (the parser's operators among them) separates words.
-func fulltextQuery(s string) string {
-	var words []string
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		if len([]rune(w)) >= 3 { // InnoDB's minimum token size
-			words = append(words, "+"+w+"*")
-		}
-	}
-	return strings.Join(words, " ")
-}
-
 const gridColumns = `g.entity_id, COALESCE(g.increment_id, '') AS increment_id,
 	COALESCE(g.store_id, 0) AS store_id, COALESCE(g.store_name, '') AS store_name, g.created_at,
 	COALESCE(g.billing_name, '') AS billing_name, COALESCE(g.shipping_name, '') AS shipping_name,
@@ -182,11 +166,15 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	} else if err != nil {
 		return p, err
 	}
-	where, args, err := q.where()
+	kw, err := s.planKeyword(ctx, q.Keyword)
+	if err != nil {
+		return p, err
+	}
+	where, args, err := q.where(kw)
 	if err != nil {
 		return p, fmt.Errorf("store: orders grid: %w", err)
 	}
-	if p.Total, p.Exact, err = s.countGrid(ctx, where, args); err != nil {
+	if p.Total, p.Exact, err = s.countGrid(ctx, where, args, kw); err != nil {
 		return p, err
 	}
 	col, ok := GridSortColumns[q.Sort]
@@ -212,8 +200,13 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	}
 	// The page's ids first, from the sort's index; then those few rows whole.
 	var ids []uint32
-	err = s.db.SelectContext(ctx, &ids, s.bounded(`SELECT g.entity_id FROM magesync_grid g`+where+
-		` ORDER BY `+col+` `+dir+`, g.entity_id `+dir+` LIMIT ? OFFSET ?`), append(args, max(size, 0), offset)...)
+	query := `SELECT g.entity_id FROM magesync_grid g` + where + ` ORDER BY ` + col + ` ` + dir + `, g.entity_id ` + dir + ` LIMIT ? OFFSET ?`
+	if len(kw.words) > 0 && kw.driver < 0 {
+		query = s.walkingSort(query)
+	} else {
+		query = s.bounded(query)
+	}
+	err = s.db.SelectContext(ctx, &ids, query, append(args, max(size, 0), offset)...)
 	if err != nil {
 		return p, fmt.Errorf("store: orders grid: %w", err)
 	}
@@ -226,7 +219,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 
 // countGrid counts the orders the filters match: exactly when that is
 // quick, else the optimizer's estimate (exact = false).
-func (s *Store) countGrid(ctx context.Context, where string, args []any) (n int, exact bool, err error) {
+func (s *Store) countGrid(ctx context.Context, where string, args []any, kw keywordPlan) (n int, exact bool, err error) {
 	query := `SELECT COUNT(*) FROM magesync_grid g` + where
 	err = s.db.GetContext(ctx, &n, s.boundedBy(exactCountLimit, query), args...)
 	if err == nil {
@@ -234,6 +227,10 @@ func (s *Store) countGrid(ctx context.Context, where string, args []any) (n int,
 	}
 	if !errors.Is(tooSlow(err), ErrTooSlow) {
 		return 0, false, fmt.Errorf("store: count orders: %w", err)
+	}
+	if len(kw.words) > 0 {
+		n, err = s.estimateKeyword(ctx, kw)
+		return n, false, err
 	}
 	n, err = s.estimateRows(ctx, `SELECT g.entity_id FROM magesync_grid g`+where, args)
 	return n, false, err
@@ -310,7 +307,8 @@ func (s *Store) OrderGridIDs(ctx context.Context, q GridQuery) ([]uint32, error)
 	if err := s.CatchUpGrid(ctx); err != nil {
 		return nil, err
 	}
-	where, args, err := q.where()
+	kw := keywordPlan{words: searchWords(q.Keyword), driver: 0}
+	where, args, err := q.where(kw)
 	if err != nil {
 		return nil, fmt.Errorf("store: orders grid: %w", err)
 	}

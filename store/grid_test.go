@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +262,49 @@ func TestGridCopyPages(t *testing.T) {
 	s.DB().Get(&name, `SELECT billing_name FROM magesync_grid WHERE entity_id = 4`)
 	if name != "Late Commit" {
 		t.Errorf("the look back missed a late change: %q", name)
+	}
+}
+
+// TestKeywordPlans: read by the rarest word's matches, or walking the sort
+// and checking each row's words, a keyword search finds the same orders as
+// a plain scan of Magento's grid, prefixes and accents as Magento's search.
+func TestKeywordPlans(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 80)
+	mustExec(t, s.DB().Exec, `UPDATE sales_order_grid SET billing_name = 'Zoë Müller-Lüdenscheidt', updated_at = NOW() + INTERVAL 1 SECOND WHERE entity_id IN (5, 9)`)
+	var city string
+	if err := s.DB().Get(&city, `SELECT SUBSTRING_INDEX(SUBSTRING_INDEX(billing_address, ',', 2), ',', -1) FROM sales_order_grid WHERE entity_id = 7`); err != nil {
+		t.Fatal(err)
+	}
+	city = strings.TrimSpace(city)
+	cases := []struct{ keyword, like string }{
+		{"muller", "%müller%"},
+		{"MÜLL lüden", "%müller-lüdenscheidt%"},
+		{city, "%" + city + "%"},
+	}
+	for _, c := range cases {
+		var want []uint32
+		if err := s.DB().Select(&want, `SELECT entity_id FROM sales_order_grid WHERE CONCAT_WS(' ', billing_name, shipping_name,
+			billing_address, shipping_address, customer_name, customer_email) LIKE ? ORDER BY created_at DESC, entity_id DESC`, c.like); err != nil {
+			t.Fatal(err)
+		}
+		if len(want) == 0 {
+			t.Fatalf("%q matches nothing in the test store", c.keyword)
+		}
+		for _, drive := range []int{1 << 30, 0} {
+			old := store.SetDriveBelow(drive)
+			p, err := s.OrderGrid(ctx, store.GridQuery{Keyword: c.keyword, Sort: "created_at", Desc: true, Size: 200, Page: 1})
+			store.SetDriveBelow(old)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []uint32
+			for _, r := range p.Rows {
+				got = append(got, r.EntityID)
+			}
+			if !slices.Equal(got, want) || p.Total != len(want) {
+				t.Errorf("%q (read first below %d): %v (total %d), want %v", c.keyword, drive, got, p.Total, want)
+			}
+		}
 	}
 }

@@ -149,6 +149,9 @@ func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
 		if _, err := s.db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
 			return fmt.Errorf("store: copy the orders grid: %w", err)
 		}
+		if err := s.copyGridWords(ctx, chunk); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -175,9 +178,11 @@ func (s *Store) RebuildGrid(ctx context.Context) error {
 	if err := s.copyGridRows(ctx, ids); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `DELETE FROM magesync_grid WHERE entity_id NOT IN (SELECT entity_id FROM sales_order_grid)`)
-	if err != nil {
-		return fmt.Errorf("store: rebuild the orders grid: %w", err)
+	for _, table := range []string{"magesync_grid", "magesync_grid_word"} {
+		_, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE entity_id NOT IN (SELECT entity_id FROM sales_order_grid)`)
+		if err != nil {
+			return fmt.Errorf("store: rebuild the orders grid: %w", err)
+		}
 	}
 	return nil
 }

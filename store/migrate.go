@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -39,6 +40,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if err := s.buildGridWords(ctx, slog.Default()); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return s.ensureKeyPrefix(ctx)

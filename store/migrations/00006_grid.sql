@@ -37,8 +37,19 @@ CREATE TABLE magesync_grid (
   KEY magesync_grid_by_total (grand_total, entity_id, sync_state, status, store_id, created_at),
   KEY magesync_grid_by_status (status, entity_id, sync_state, store_id, created_at),
   KEY magesync_grid_by_sync (sync_state, entity_id, status, store_id, created_at),
-  KEY magesync_grid_by_sf_id (sf_id, entity_id, sync_state, status, store_id, created_at),
-  FULLTEXT KEY magesync_grid_search (increment_id, billing_name, shipping_name, shipping_address, billing_address, customer_name, customer_email)
+  KEY magesync_grid_by_sf_id (sf_id, entity_id, sync_state, status, store_id, created_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
+
+-- The words of each order's searchable columns (those of Magento's grid
+-- fulltext index), for keyword search: a rare word is read by its range,
+-- a common one checked per row while the grid walks its sort's index.
+-- magesync fills it (store.Migrate); the collation makes it case- and
+-- accent-blind, as Magento's search is.
+CREATE TABLE magesync_grid_word (
+  word VARCHAR(40) NOT NULL,
+  entity_id INT UNSIGNED NOT NULL,
+  PRIMARY KEY (word, entity_id),
+  KEY magesync_grid_word_order (entity_id, word)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci;
 
 INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at, billing_name, shipping_name,
@@ -53,5 +64,6 @@ INSERT INTO magesync_cursor (name, position_at, position_id)
 SELECT 'grid_copy', MAX(updated_at), COALESCE(MAX(entity_id), 0) FROM magesync_grid;
 
 -- +goose Down
-DELETE FROM magesync_cursor WHERE name = 'grid_copy';
+DELETE FROM magesync_cursor WHERE name IN ('grid_copy', 'grid_copy_changed', 'grid_words');
+DROP TABLE magesync_grid_word;
 DROP TABLE magesync_grid;
