@@ -134,7 +134,7 @@
       fetch(box.getAttribute("data-url"), { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (p) {
         box.hidden = !p.running;
         bar.max = Math.max(p.total, 1); bar.value = p.done;
-        text.textContent = p.done + " of " + p.total + " done (" + p.counts + ")";
+        text.textContent = (p.about ? "about " : "") + p.done + " of " + p.total + " done (" + p.counts + ")";
         setTimeout(poll, p.running ? 1000 : 3000);
       }).catch(function () { setTimeout(poll, 5000); });
     };

@@ -272,19 +272,30 @@ func (s *Store) gridSize(ctx context.Context) (int, error) {
 // countGrid counts the orders the filters match: exactly when that is
 // quick, else the optimizer's estimate (exact = false).
 func (s *Store) countGrid(ctx context.Context, where string, args []any, kw keywordPlan) (n int, exact bool, err error) {
-	query := `SELECT COUNT(*) FROM magesync_grid g` + where
-	err = s.db.GetContext(ctx, &n, s.boundedBy(exactCountLimit, query), args...)
+	var estimate func() (int, error)
+	if len(kw.words) > 0 {
+		estimate = func() (int, error) { return s.estimateKeyword(ctx, kw) }
+	}
+	if n, exact, err = s.countOrEstimate(ctx, "magesync_grid g", where, args, estimate); err != nil {
+		return 0, false, fmt.Errorf("store: count orders: %w", err)
+	}
+	return n, exact, nil
+}
+
+// countOrEstimate counts table's rows matching where: exactly when that
+// is quick, else estimate's answer (nil: the optimizer's), exact = false.
+func (s *Store) countOrEstimate(ctx context.Context, table, where string, args []any, estimate func() (int, error)) (n int, exact bool, err error) {
+	err = s.db.GetContext(ctx, &n, s.boundedBy(exactCountLimit, `SELECT COUNT(*) FROM `+table+where), args...)
 	if err == nil {
 		return n, true, nil
 	}
 	if !errors.Is(tooSlow(err), ErrTooSlow) {
-		return 0, false, fmt.Errorf("store: count orders: %w", err)
+		return 0, false, err
 	}
-	if len(kw.words) > 0 {
-		n, err = s.estimateKeyword(ctx, kw)
-		return n, false, err
+	if estimate == nil {
+		estimate = func() (int, error) { return s.estimateRows(ctx, `SELECT 1 FROM `+table+where, args) }
 	}
-	n, err = s.estimateRows(ctx, `SELECT g.entity_id FROM magesync_grid g`+where, args)
+	n, err = estimate()
 	return n, false, err
 }
 

@@ -488,7 +488,16 @@ type QueueQuery struct {
 }
 
 // QueueList returns a page of queue entries, newest first, and how many match.
-func (s *Store) QueueList(ctx context.Context, q QueueQuery) ([]QueueEntry, int, error) {
+// QueuePage is one page of the queue.
+type QueuePage struct {
+	Entries []QueueEntry
+	Total   int
+	Exact   bool // false: Total is the database's estimate ("about")
+}
+
+// QueueList returns a page of the queue, newest first, and how many entries
+// match: exactly when that is quick, else the database's estimate.
+func (s *Store) QueueList(ctx context.Context, q QueueQuery) (QueuePage, error) {
 	var conds []string
 	var args []any
 	if q.Status != "" {
@@ -504,21 +513,21 @@ func (s *Store) QueueList(ctx context.Context, q QueueQuery) ([]QueueEntry, int,
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT COUNT(*) FROM magesync_queue`+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("store: count queue: %w", err)
+	var p QueuePage
+	var err error
+	if p.Total, p.Exact, err = s.countOrEstimate(ctx, "magesync_queue", where, args, nil); err != nil {
+		return p, fmt.Errorf("store: count queue: %w", err)
 	}
 	size := q.Size
 	if size <= 0 {
 		size = 20
 	}
-	var out []QueueEntry
-	err := s.db.SelectContext(ctx, &out, `SELECT `+queueColumns+` FROM magesync_queue`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	err = s.db.SelectContext(ctx, &p.Entries, `SELECT `+queueColumns+` FROM magesync_queue`+where+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, size, (max(q.Page, 1)-1)*size)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list queue: %w", err)
+		return p, fmt.Errorf("store: list queue: %w", err)
 	}
-	return out, total, nil
+	return p, nil
 }
 
 // Progress is how far the current run of the queue has come: the entries
@@ -528,6 +537,7 @@ type Progress struct {
 	Total   int
 	Done    int
 	Counts  map[QueueStatus]int
+	Exact   bool // false: the counts are the database's estimates
 }
 
 // QueueProgress reports the current run's progress.
@@ -540,16 +550,34 @@ func (s *Store) QueueProgress(ctx context.Context) (Progress, error) {
 	if !since.Valid {
 		return p, nil
 	}
+	p.Running, p.Exact = true, true
 	var rows []struct {
 		Status QueueStatus `db:"status"`
 		N      int         `db:"n"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, `SELECT status, COUNT(*) AS n FROM magesync_queue WHERE created_at >= ? GROUP BY status`, since.Time); err != nil {
+	err := s.db.SelectContext(ctx, &rows, s.boundedBy(2*exactCountLimit,
+		`SELECT status, COUNT(*) AS n FROM magesync_queue WHERE created_at >= ? GROUP BY status`), since.Time)
+	if errors.Is(tooSlow(err), ErrTooSlow) {
+		// A long run: each status's share as the optimizer estimates it,
+		// from the (status, created_at) index.
+		p.Exact, rows = false, rows[:0]
+		for _, st := range []QueueStatus{QueueNew, QueueProcessing, QueueComplete, QueueSkipped, QueueError, QueueFailed} {
+			n, err := s.estimateRows(ctx, `SELECT 1 FROM magesync_queue WHERE status = ? AND created_at >= ?`, []any{st, since.Time})
+			if err != nil {
+				return p, fmt.Errorf("store: queue progress: %w", err)
+			}
+			rows = append(rows, struct {
+				Status QueueStatus `db:"status"`
+				N      int         `db:"n"`
+			}{st, n})
+		}
+	} else if err != nil {
 		return p, fmt.Errorf("store: queue progress: %w", err)
 	}
-	p.Running = true
 	for _, r := range rows {
-		p.Counts[r.Status] = r.N
+		if r.N > 0 {
+			p.Counts[r.Status] = r.N
+		}
 		p.Total += r.N
 		if !r.Status.Open() {
 			p.Done += r.N

@@ -35,12 +35,12 @@ func BenchmarkQueuePage(b *testing.B) {
 		name string
 		run  func() error
 	}{
-		{"list first page", func() error { _, _, err := s.QueueList(ctx, store.QueueQuery{Page: 1, Size: 20}); return err }},
+		{"list first page", func() error { _, err := s.QueueList(ctx, store.QueueQuery{Page: 1, Size: 20}); return err }},
 		{"list errors", func() error {
-			_, _, err := s.QueueList(ctx, store.QueueQuery{Status: store.QueueError, Page: 1, Size: 20})
+			_, err := s.QueueList(ctx, store.QueueQuery{Status: store.QueueError, Page: 1, Size: 20})
 			return err
 		}},
-		{"list page 1000", func() error { _, _, err := s.QueueList(ctx, store.QueueQuery{Page: 1000, Size: 20}); return err }},
+		{"list page 1000", func() error { _, err := s.QueueList(ctx, store.QueueQuery{Page: 1000, Size: 20}); return err }},
 		{"progress poll", func() error { _, err := s.QueueProgress(ctx); return err }},
 		{"counts", func() error { _, err := s.QueueCounts(ctx); return err }},
 	} {

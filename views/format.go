@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"strconv"
 )
 
@@ -34,4 +35,14 @@ func inheritLabel(website string) string {
 		return "Use system value"
 	}
 	return "Use Default"
+}
+
+// progressText is the queue's progress in words ("about" when estimated);
+// admin.js writes the same as it polls.
+func progressText(p ProgressView) string {
+	about := ""
+	if p.About {
+		about = "about "
+	}
+	return fmt.Sprintf("%s%d of %d done (%s)", about, p.Done, p.Total, p.Counts)
 }

@@ -223,6 +223,7 @@ type ProgressView struct {
 	Running     bool
 	Done, Total int
 	Counts      string
+	About       bool // the counts are estimates
 }
 
 // ConnectionView is Salesforce › Configuration › Connection.

@@ -29,11 +29,12 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 		q.Reason = re
 	}
 	q.Page, q.Size = pageParams(in)
-	rows, total, err := s.st.QueueList(ctx, q)
-	if err == nil && len(rows) == 0 && total > 0 && q.Page > 1 {
-		q.Page = lastPage(total, q.Size)
-		rows, total, err = s.st.QueueList(ctx, q)
+	page, err := s.st.QueueList(ctx, q)
+	if err == nil && len(page.Entries) == 0 && page.Total > 0 && q.Page > 1 {
+		q.Page = lastPage(page.Total, q.Size)
+		page, err = s.st.QueueList(ctx, q)
 	}
+	rows, total := page.Entries, page.Total
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -64,6 +65,7 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 		u.Set("p", strconv.Itoa(p))
 		return "/admin/salesforce/queue?" + u.Encode()
 	})
+	v.Pager.About = !page.Exact
 	for k, vs := range state {
 		if k != "limit" {
 			v.Pager.Hidden = append(v.Pager.Hidden, views.Hidden{Name: k, Value: vs[0]})
@@ -99,7 +101,7 @@ func progressView(p store.Progress) views.ProgressView {
 			parts = append(parts, fmt.Sprintf("%d %s", n, st))
 		}
 	}
-	return views.ProgressView{Running: p.Running, Done: p.Done, Total: p.Total, Counts: strings.Join(parts, ", ")}
+	return views.ProgressView{Running: p.Running, Done: p.Done, Total: p.Total, Counts: strings.Join(parts, ", "), About: !p.Exact}
 }
 
 // queueProgress feeds the live progress bar.
@@ -111,7 +113,7 @@ func (s *Server) queueProgress(w http.ResponseWriter, r *http.Request) {
 	}
 	pv := progressView(p)
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"running": pv.Running, "done": pv.Done, "total": pv.Total, "counts": pv.Counts})
+	json.NewEncoder(w).Encode(map[string]any{"running": pv.Running, "done": pv.Done, "total": pv.Total, "counts": pv.Counts, "about": pv.About})
 }
 
 // queueMass is the queue's Re-sync and Delete.
