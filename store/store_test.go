@@ -119,7 +119,7 @@ func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
 		WHERE table_schema = DATABASE() AND table_name LIKE 'magesync\_%' ORDER BY table_name`); err != nil {
 		t.Fatal(err)
 	}
-	want := "magesync_admin_pref magesync_config_log magesync_cursor magesync_field_map magesync_grid magesync_grid_word magesync_login_failure magesync_meta magesync_object magesync_queue magesync_schema_version magesync_sessions"
+	want := "magesync_admin_pref magesync_config_log magesync_cursor magesync_field_map magesync_grid magesync_grid_word magesync_login_failure magesync_meta magesync_object magesync_queue magesync_queue_stat magesync_schema_version magesync_sessions"
 	if got := strings.Join(own, " "); got != want {
 		t.Errorf("own tables = %s\nwant %s", got, want)
 	}
@@ -127,8 +127,8 @@ func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
 	if err := s.DB().Get(&versions, `SELECT COUNT(*) FROM magesync_schema_version WHERE version_id > 0`); err != nil {
 		t.Fatal(err)
 	}
-	if versions != 6 {
-		t.Errorf("%d migrations recorded, want each of the 6 once", versions)
+	if versions != 7 {
+		t.Errorf("%d migrations recorded, want each of the 7 once", versions)
 	}
 }
 

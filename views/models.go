@@ -216,7 +216,26 @@ type QueueView struct {
 	Pager    Pager
 	Progress ProgressView
 	Pause    string
+	Chart    QueueChart
 }
+
+// QueueChart is the queue's last hour: a bar per minute of entries
+// finished, and a line of entries open.
+type QueueChart struct {
+	Bars    []ChartBar
+	Line    string // SVG points of the open entries
+	Summary string // the chart in words
+	Axis    []ChartLabel
+}
+
+// ChartBar is one minute's bar; the numbers are SVG user units.
+type ChartBar struct {
+	X, Y, W, H string
+	Title      string
+}
+
+// ChartLabel is a time under the chart.
+type ChartLabel struct{ X, Text string }
 
 // ProgressView is the live progress of a bulk sync.
 type ProgressView struct {

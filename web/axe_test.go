@@ -49,6 +49,8 @@ func TestAccessibility(t *testing.T) {
 	bg := context.Background()
 	// Something in every state: synced, an error, queued, a forbidden page.
 	a.e.Enqueue(bg, []uint32{1, 2, 3}, store.ReasonManual)
+	a.st.DB().Exec(`INSERT INTO magesync_queue_stat (at, open_entries, done_entries) VALUES
+		(DATE_FORMAT(NOW() - INTERVAL 2 MINUTE, '%Y-%m-%d %H:%i:00'), 40, 10), (DATE_FORMAT(NOW() - INTERVAL 1 MINUTE, '%Y-%m-%d %H:%i:00'), 3, 37)`)
 	a.st.DB().Exec(`UPDATE sales_order SET customer_email = NULL, grand_total = -1 WHERE entity_id = 4`)
 	role, _ := magentodb.CreateRole(bg, a.st.DB().DB, "Clerk", map[string]string{"Magento_Sales::sales_order": "allow"})
 	magentodb.CreateAdmin(bg, a.st.DB().DB, "clerk", password, "clerk@example.com")
@@ -110,6 +112,9 @@ func TestAccessibility(t *testing.T) {
 		{"404", "/admin/no/such/page"},
 	} {
 		visit(p.name, p.path)
+		if p.name == "queue" {
+			shot(t, ctx, "14-queue-chart")
+		}
 	}
 	// The grid's row menu, open.
 	do(t, ctx, chromedp.Navigate(base+"/admin/sales/order"), chromedp.WaitVisible(chromedp.CSS("table.data-grid")),

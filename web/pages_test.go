@@ -893,3 +893,26 @@ func TestSelectAllMatchingInTheBackground(t *testing.T) {
 		t.Errorf("%d orders outside the filter were queued (of %d matching)", outside, matching)
 	}
 }
+
+// TestQueueChart: the queue page draws the last hour's samples, a bar per
+// minute and the open entries as a line, and says it in words.
+func TestQueueChart(t *testing.T) {
+	a := newApp(t, 3)
+	c := a.login()
+	if _, body, _ := c.get("/admin/salesforce/queue"); strings.Contains(body, "queue-chart") {
+		t.Error("a chart with no samples")
+	}
+	a.st.DB().Exec(`INSERT INTO magesync_queue_stat (at, open_entries, done_entries) VALUES
+		(DATE_FORMAT(NOW() - INTERVAL 3 MINUTE, '%Y-%m-%d %H:%i:00'), 1500, 0),
+		(DATE_FORMAT(NOW() - INTERVAL 2 MINUTE, '%Y-%m-%d %H:%i:00'), 900, 600),
+		(DATE_FORMAT(NOW() - INTERVAL 1 MINUTE, '%Y-%m-%d %H:%i:00'), 100, 800),
+		(NOW() - INTERVAL 2 HOUR, 5, 5)`)
+	_, body, _ := c.get("/admin/salesforce/queue")
+	if n := strings.Count(body, `class="done"><title>`); n != 3 {
+		t.Errorf("%d bars, want one per sample of the last hour (3)", n)
+	}
+	if !strings.Contains(body, "Last hour: 1,400 entries finished, at most 800 in a minute; 100 open now (at most 1,500).") ||
+		!strings.Contains(body, `role="img"`) || !strings.Contains(body, "<polyline points=") {
+		t.Errorf("the chart or its words are missing")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"magesync/store"
 	"magesync/views"
@@ -86,6 +87,12 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Progress = progressView(p)
+	samples, err := s.st.QueueSamples(ctx, time.Hour)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Chart = queueChart(samples, loc)
 	if until, msg, err := s.eng.Pause(ctx); err == nil && !until.IsZero() {
 		if now, err := s.st.DBNow(ctx); err == nil && now.Before(until) {
 			v.Pause = msg
@@ -189,4 +196,40 @@ func (s *Server) queueResume(w http.ResponseWriter, r *http.Request) {
 	}
 	s.flash(r, "success", "Sync resumed. If Salesforce still refuses calls for its limit, it pauses again and says so here.")
 	s.redirect(w, r, "/admin/salesforce/queue")
+}
+
+// queueChart draws the last hour's samples: 60 minutes across 720 units,
+// bars of entries finished (scaled to the busiest minute) and a line of
+// entries open (scaled to the most open), 120 units high.
+func queueChart(samples []store.QueueSample, loc *time.Location) views.QueueChart {
+	var c views.QueueChart
+	if len(samples) == 0 {
+		return c
+	}
+	end := samples[len(samples)-1].At
+	start := end.Add(-59 * time.Minute)
+	maxDone, maxOpen, total := 1, 1, 0
+	for _, smp := range samples {
+		maxDone, maxOpen, total = max(maxDone, smp.Done), max(maxOpen, smp.Open), total+smp.Done
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) }
+	var points []string
+	for _, smp := range samples {
+		slot := float64(smp.At.Sub(start) / time.Minute)
+		if slot < 0 {
+			continue
+		}
+		h := 120 * float64(smp.Done) / float64(maxDone)
+		c.Bars = append(c.Bars, views.ChartBar{X: f(slot*12 + 1), Y: f(120 - h), W: "10", H: f(h),
+			Title: fmt.Sprintf("%s: %s finished, %s open", smp.At.In(loc).Format("15:04"), views.GroupDigits(strconv.Itoa(smp.Done)), views.GroupDigits(strconv.Itoa(smp.Open)))})
+		points = append(points, f(slot*12+6)+","+f(120-120*float64(smp.Open)/float64(maxOpen)))
+	}
+	c.Line = strings.Join(points, " ")
+	for i := 0; i <= 60; i += 15 {
+		c.Axis = append(c.Axis, views.ChartLabel{X: f(float64(min(i*12, 690))), Text: start.Add(time.Duration(i) * time.Minute).In(loc).Format("15:04")})
+	}
+	last := samples[len(samples)-1]
+	c.Summary = fmt.Sprintf("Last hour: %s entries finished, at most %s in a minute; %s open now (at most %s).",
+		views.GroupDigits(strconv.Itoa(total)), views.GroupDigits(strconv.Itoa(maxDone)), views.GroupDigits(strconv.Itoa(last.Open)), views.GroupDigits(strconv.Itoa(maxOpen)))
+	return c
 }

@@ -47,6 +47,7 @@ func (e *Engine) RunDetector(ctx context.Context) {
 			continue
 		}
 		d := &detector{}
+		var sampled time.Time
 		tick := time.NewTicker(e.opts.PollInterval)
 		for ctx.Err() == nil {
 			if _, err := e.detect(ctx, d); err != nil && ctx.Err() == nil {
@@ -58,6 +59,14 @@ func (e *Engine) RunDetector(ctx context.Context) {
 				e.log.Error("copying the orders grid failed", "err", err)
 			} else if err := e.st.RecopyRecentGrid(ctx, gridOverlap, 5000); err != nil && ctx.Err() == nil {
 				e.log.Error("copying the orders grid failed", "err", err)
+			}
+			// The queue page's chart: a sample a minute.
+			if time.Since(sampled) >= time.Minute {
+				if err := e.st.SampleQueue(ctx); err != nil && ctx.Err() == nil {
+					e.log.Error("sampling the queue failed", "err", err)
+				} else {
+					sampled = time.Now()
+				}
 			}
 			select {
 			case <-ctx.Done():
