@@ -34,7 +34,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 	var links []store.Link
 	byKey, byID := map[string]*job{}, map[string]*job{}
 	found := map[*job]bool{}
-	for chunk := range slices.Chunk(ask, 200) {
+	for chunk := range slices.Chunk(ask, resolveChunk) {
 		var extKeysList, ids []string
 		for _, j := range chunk {
 			k := keys.order(j.entry.OrderID)
@@ -377,3 +377,8 @@ func (b *batch) upsertEntries(ctx context.Context, org *orgInfo, keys extKeys, c
 func detailText(ds []salesforce.ErrorDetail) string {
 	return (&salesforce.APIError{Errors: ds}).Message()
 }
+
+// resolveChunk is how many orders one resolve query asks about: its SOQL
+// travels in a GET, whose URI Salesforce takes up to 16,384 characters;
+// 500 external ids of ~25 encoded characters stay well inside.
+const resolveChunk = 500
