@@ -263,6 +263,17 @@ func TestGridCopyPages(t *testing.T) {
 	if name != "Late Commit" {
 		t.Errorf("the look back missed a late change: %q", name)
 	}
+	// A grid row Magento's indexer adds late, below the newest id copied
+	// and stamped long ago, is found by the look back too.
+	mustExec(t, s.DB().Exec, `DELETE FROM magesync_grid WHERE entity_id = 17`)
+	if err := s.RecopyRecentGrid(ctx, 10*time.Second, 100); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	s.DB().Get(&n, `SELECT COUNT(*) FROM magesync_grid WHERE entity_id = 17`)
+	if n != 1 {
+		t.Error("the look back missed a grid row added late")
+	}
 }
 
 // TestKeywordPlans: read by the rarest word's matches, or walking the sort

@@ -105,20 +105,31 @@ func (s *Store) advanceCursor(ctx context.Context, name string, at time.Time, id
 }
 
 // RecopyRecentGrid copies again the orders Magento's grid changed in the
-// window before the copy's cursor: a change committed late, with an
-// updated_at the cursor had passed, is caught here. At most limit rows,
-// the newest.
+// window before the copy's cursor, and copies the orders among the newest
+// ids the copy lacks: a change or a grid row committed late (Magento's
+// asynchronous grid indexing adds rows a minute after their orders), with
+// an updated_at or an id the cursors had passed, is caught here. At most
+// limit rows of each.
 func (s *Store) RecopyRecentGrid(ctx context.Context, window time.Duration, limit int) error {
 	last, ok, err := s.Cursor(ctx, cursorGridChanged)
 	if err != nil || !ok {
 		return err
 	}
-	var ids []uint32
+	newest, _, err := s.Cursor(ctx, cursorGridNew)
+	if err != nil {
+		return err
+	}
+	var ids, missing []uint32
 	if err := s.db.SelectContext(ctx, &ids, s.bounded(`SELECT entity_id FROM sales_order_grid
 		WHERE updated_at BETWEEN ? AND ? ORDER BY updated_at DESC, entity_id DESC LIMIT ?`), last.At.Add(-window), last.At, limit); err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
-	return s.copyGridRows(ctx, ids)
+	if err := s.db.SelectContext(ctx, &missing, s.bounded(`SELECT g.entity_id FROM sales_order_grid g
+		LEFT JOIN magesync_grid m ON m.entity_id = g.entity_id
+		WHERE g.entity_id > ? AND g.entity_id <= ? AND m.entity_id IS NULL LIMIT ?`), max(int64(newest.ID)-10000, 0), newest.ID, limit); err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	return s.copyGridRows(ctx, append(ids, missing...))
 }
 
 func nullTime(t time.Time) any {
