@@ -5,13 +5,16 @@
 #   kill     the worker process killed with SIGKILL five times mid-backfill
 #   three    three worker processes on one queue
 #   restart  the database server restarted mid-run
+#   backfill no faults, no latency: `sync --all --wait` timed, with the CPU
+#            each process used and the peak memory of each magesync process
 # It runs its own MariaDB (port 3317) and simulator (port 9317) so that it
 # can restart them; needs bin/magesync (make build), curl, jq, python3.
-# Salesforce answers each call after 300 ms but in the faults scenario.
+# Salesforce answers each call after 300 ms but in the faults and backfill
+# scenarios.
 # Prints: orders in Salesforce / in Magento, duplicates, totals that
 # differ, queue outcomes, and the time to drain.
 set -euo pipefail
-scenario=${1:?scenario: faults, kill, three or restart}
+scenario=${1:?scenario: faults, kill, three, restart or backfill}
 orders=${2:-2000}
 cd "$(dirname "$0")/.."
 bin=$PWD/bin/magesync
@@ -45,6 +48,27 @@ open_entries() { mariadb -uroot -h127.0.0.1 -P$port -N trial -e "SELECT COUNT(*)
 # lasts long enough to be interrupted.
 if [ "$scenario" = faults ]; then
   sim PUT /faults '{"rate503":0.2,"rateLockRow":0.05,"expireTokensEvery":50}' >/dev/null
+elif [ "$scenario" = backfill ]; then
+  simpid=$(head -1 "$dir/pids")
+  cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
+  db0=$(cpu "$dbpid") sim0=$(cpu "$simpid") start=$(date +%s.%N)
+  /usr/bin/time -o "$dir/sync.time" -f '%U %S %M' "$bin" sync --all --wait >"$dir/sync.out" 2>>"$dir/worker.log"
+  drain=$(echo "$(date +%s.%N) - $start" | bc)
+  read -r su ss srss <"$dir/sync.time"
+  hz=$(getconf CLK_TCK)
+  db=$(echo "($(cpu "$dbpid") - $db0) / $hz" | bc -l) simcpu=$(echo "($(cpu "$simpid") - $sim0) / $hz" | bc -l) synccpu=$(echo "$su + $ss" | bc -l)
+  calls=$(sim GET /stats | jq .apiCalls)
+  simrss=$(awk '/VmHWM/ {print $2}' "/proc/$simpid/status")
+  python3 - "$orders" "$drain" "$calls" "$db" "$synccpu" "$simcpu" "$srss" "$simrss" <<'PY'
+import sys
+n, drain, calls, db, sync, sim, srss, simrss = (float(a) for a in sys.argv[1:])
+cpu = db + sync + sim
+print(f"backfill {int(n)}: {n/drain:.0f} orders/s ({drain:.1f} s); {calls:.0f} API calls = {calls/n:.4f} per order; "
+      f"CPU {cpu:.1f} s = {cpu/n*1e6:.0f} µs per order: MariaDB {db/cpu:.0%}, magesync sync {sync/cpu:.0%} "
+      f"({sync/n*1e6:.0f} µs per order), simulator {sim/cpu:.0%}; peak RSS: magesync sync {srss/1024:.0f} MB, simulator {simrss/1024:.0f} MB")
+PY
+  [ -z "$(grep -v -e complete -e '^queued' "$dir/sync.out" | head -1)" ] || { echo "orders not complete:" >&2; grep -v -e complete -e '^queued' "$dir/sync.out" | head -5 >&2; }
+  exit 0
 else
   sim PUT /faults '{"latencyMs":300}' >/dev/null
 fi

@@ -6,7 +6,6 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -77,7 +76,9 @@ type org struct {
 	seq      int
 	records  map[string]map[string]record   // object → id → record
 	unique   map[string]map[string][]string // "Object.Field" → lower(value) → ids
-	items    map[string]map[string]bool     // order id → order item ids
+	// refs indexes every reference field, as an org's foreign keys are:
+	// "Object.Field" → parent id → child ids.
+	refs     map[string]map[string]map[string]bool
 	statuses []OrderStatus
 	// custom are the fields an admin added to this org (PUT /_sim/fields),
 	// by object name.
@@ -102,7 +103,7 @@ func newOrg(now func() time.Time, rules *Faults, currencies Currencies) *org {
 func (o *org) reset() {
 	o.records = map[string]map[string]record{}
 	o.unique = map[string]map[string][]string{}
-	o.items = map[string]map[string]bool{}
+	o.refs = map[string]map[string]map[string]bool{}
 	o.statuses = defaultStatuses()
 	o.custom = map[string][]*fieldDef{}
 	o.currencies = o.seedCurrencies
@@ -165,8 +166,10 @@ func (o *org) store(sobject, id string, rec record) {
 				o.unindex(sobject+"."+f.name, old[f.name], id)
 			}
 		}
-		if sobject == "OrderItem" {
-			delete(o.items[old.str("OrderId")], id)
+		for _, f := range def.fields {
+			if f.typ == tReference {
+				o.unref(sobject+"."+f.name, old.str(f.name), id)
+			}
 		}
 	}
 	if rec == nil {
@@ -189,14 +192,37 @@ func (o *org) store(sobject, id string, rec record) {
 			}
 		}
 	}
-	if sobject == "OrderItem" {
-		oid := rec.str("OrderId")
-		if o.items[oid] == nil {
-			o.items[oid] = map[string]bool{}
+	for _, f := range def.fields {
+		if parent := rec.str(f.name); f.typ == tReference && parent != "" {
+			k := sobject + "." + f.name
+			if o.refs[k] == nil {
+				o.refs[k] = map[string]map[string]bool{}
+			}
+			if o.refs[k][parent] == nil {
+				o.refs[k][parent] = map[string]bool{}
+			}
+			o.refs[k][parent][id] = true
 		}
-		o.items[oid][id] = true
 	}
 }
+
+func (o *org) unref(key, parent, id string) {
+	if kids := o.refs[key][parent]; kids != nil {
+		delete(kids, id)
+		if len(kids) == 0 {
+			delete(o.refs[key], parent)
+		}
+	}
+}
+
+// referring lists, in ID order, the ids of sobject's records whose field
+// refers to parent.
+func (o *org) referring(sobject, field, parent string) []string {
+	return slices.Sorted(maps.Keys(o.refs[sobject+"."+field][parent]))
+}
+
+// items are an order's order item ids.
+func (o *org) items(orderID string) map[string]bool { return o.refs["OrderItem.OrderId"][orderID] }
 
 func (o *org) unindex(key string, v any, id string) {
 	s, ok := v.(string)
@@ -640,7 +666,7 @@ func (o *org) recomputeOrder(orderID string) {
 		return
 	}
 	total := 0.0
-	for id := range o.items[orderID] {
+	for id := range o.items(orderID) {
 		total += o.records["OrderItem"][id].num("TotalPrice")
 	}
 	if ord.num("TotalAmount") != round2(total) {
@@ -717,13 +743,13 @@ func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiEr
 				return badRequest("FIELD_INTEGRITY_EXCEPTION",
 					"When you activate an order, Status must be the only field you change. Also changed: "+strings.Join(others, ", "), others...)
 			}
-			if o.rules.needsItems() && len(o.items[id]) == 0 {
+			if o.rules.needsItems() && len(o.items(id)) == 0 {
 				return badRequest("FIELD_INTEGRITY_EXCEPTION", "You can't activate an order that has no order products.", "Status")
 			}
 			next["ActivatedDate"] = o.stamp()
 		}
 		stillActive := wasActive && newStatus.StatusCode == "Activated"
-		if v, ok := changes["CurrencyIsoCode"]; ok && v != cur["CurrencyIsoCode"] && len(o.items[id]) > 0 {
+		if v, ok := changes["CurrencyIsoCode"]; ok && v != cur["CurrencyIsoCode"] && len(o.items(id)) > 0 {
 			// Its products are priced in the order's currency.
 			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: CurrencyIsoCode (you can't change the currency of an order that has order products)", "CurrencyIsoCode")
 		}
@@ -813,7 +839,7 @@ func (o *org) delete(sobject, id string) *apiError {
 		if cur.str("StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
-		for _, item := range slices.Sorted(maps.Keys(o.items[id18])) {
+		for _, item := range slices.Sorted(maps.Keys(o.items(id18))) {
 			o.remove("OrderItem", item)
 		}
 	case "OrderItem":
@@ -835,16 +861,7 @@ func (o *org) delete(sobject, id string) *apiError {
 	return nil
 }
 
-func (o *org) notesOf(parent string) []string {
-	var out []string
-	for id, n := range o.records["Note"] {
-		if n.str("ParentId") == parent {
-			out = append(out, id)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+func (o *org) notesOf(parent string) []string { return o.referring("Note", "ParentId", parent) }
 
 // view returns a record as the REST API shows it: every field, with
 // attributes; fields limits the set when given.

@@ -686,7 +686,7 @@ func (c *call) query(q string) (int, any) {
 	if qerr != nil {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: qerr.code, Message: qerr.msg}}
 	}
-	rows := cq.run(c.allRows(def))
+	rows := cq.run(cq.rows())
 	switch {
 	case pq.countOf:
 		return 200, map[string]any{"totalSize": len(rows), "done": true, "records": []any{}}
@@ -730,18 +730,17 @@ type compiledQuery struct {
 	q         *soqlQuery
 	cols      []column
 	pred      func(record) bool
+	seek      func() []record // the rows an index finds, when one can; pred still applies
 	order     []orderKey
 	aggregate bool // COUNT(path) columns: one AggregateResult row
 }
 
-// column is one SELECT item: a field path, or a child subquery with its
-// rows grouped by parent (built on first use).
+// column is one SELECT item: a field path, or a child subquery.
 type column struct {
 	res   resolved
 	alias string
 	rel   *childRelationship
 	sub   *compiledQuery
-	kids  map[string][]record
 }
 
 type orderKey struct {
@@ -788,6 +787,7 @@ func (c *call) compileQuery(def *objectDef, pq *soqlQuery) (*compiledQuery, *que
 		return nil, qerr
 	}
 	cq.pred = pred
+	cq.seek = c.seekFor(def, pq.where)
 	for _, o := range pq.order {
 		res, qerr := c.resolvePath(def, o.path)
 		if qerr != nil {
@@ -832,6 +832,78 @@ func (cq *compiledQuery) run(rows []record) []record {
 	return rows
 }
 
+// rows are the records the query reads: those an index finds, else all.
+func (cq *compiledQuery) rows() []record {
+	if cq.seek != nil {
+		return cq.seek()
+	}
+	return cq.c.allRows(cq.def)
+}
+
+// seekFor finds, in a WHERE clause that is or ANDs an = or IN on the Id, an
+// external ID or a reference field, the index that answers it, as an org's
+// selective filters do. Only speed differs: the predicate still decides.
+func (c *call) seekFor(def *objectDef, where soqlExpr) func() []record {
+	conds := []soqlExpr{where}
+	if and, ok := where.(soqlAnd); ok {
+		conds = and
+	}
+	o := c.sim.org
+	if o.records[def.name] == nil && (def.name == "OrderStatus" || def.name == "CurrencyType") {
+		return nil
+	}
+	for _, e := range conds {
+		cond, ok := e.(soqlCond)
+		if !ok || (cond.op != "=" && cond.op != "IN") {
+			continue
+		}
+		res, qerr := c.resolvePath(def, cond.path)
+		if qerr != nil || len(res.hops) > 0 {
+			continue
+		}
+		f := res.field
+		var lookup func(string) []string
+		switch {
+		case f.name == "Id":
+			lookup = func(v string) []string {
+				if id, err := salesforce.NormalizeID(v); err == nil && o.records[def.name][id] != nil {
+					return []string{id}
+				}
+				return nil
+			}
+		case f.external:
+			lookup = func(v string) []string { return o.byExternal(def.name, f.name, v) }
+		case f.typ == tReference:
+			lookup = func(v string) []string {
+				id, err := salesforce.NormalizeID(v)
+				if err != nil {
+					return nil
+				}
+				return o.referring(def.name, f.name, id)
+			}
+		default:
+			continue
+		}
+		if slices.ContainsFunc(cond.values, func(v soqlValue) bool { return v.kind != "string" }) {
+			continue
+		}
+		return func() []record {
+			seen := map[string]bool{}
+			for _, v := range cond.values {
+				for _, id := range lookup(v.text) {
+					seen[id] = true
+				}
+			}
+			rows := make([]record, 0, len(seen))
+			for _, id := range slices.Sorted(maps.Keys(seen)) {
+				rows = append(rows, o.records[def.name][id])
+			}
+			return rows
+		}
+	}
+	return nil
+}
+
 // long text areas cannot be filtered or sorted on.
 func filterable(f *fieldDef) bool { return !(f.typ == tTextarea && f.length > 255) }
 
@@ -847,13 +919,11 @@ func (cq *compiledQuery) shape(r record) map[string]any {
 			c.put(m, r, col.res)
 			continue
 		}
-		if col.kids == nil {
-			col.kids = map[string][]record{}
-			for _, kid := range c.allRows(col.sub.def) {
-				col.kids[kid.str(col.rel.field)] = append(col.kids[kid.str(col.rel.field)], kid)
-			}
+		var kids []record
+		for _, id := range c.sim.org.referring(col.sub.def.name, col.rel.field, r.str("Id")) {
+			kids = append(kids, c.sim.org.records[col.sub.def.name][id])
 		}
-		rows := col.sub.run(col.kids[r.str("Id")])
+		rows := col.sub.run(kids)
 		if len(rows) == 0 {
 			m[col.rel.name] = nil
 			continue
@@ -997,13 +1067,28 @@ func (c *call) compileCond(def *objectDef, cond soqlCond) (func(record) bool, *q
 			return ok && pat(s)
 		}, nil
 	}
+	// A long IN list of text is a set: one lookup a row, not one compare a value.
+	var set map[string]bool
+	if textual(f) && !slices.ContainsFunc(cond.values, func(v soqlValue) bool { return v.kind != "string" }) {
+		set = map[string]bool{}
+		for _, v := range cond.values {
+			if f.typ == tID || f.typ == tReference {
+				v.text, _ = salesforce.NormalizeID(v.text)
+			}
+			set[strings.ToLower(v.text)] = true
+		}
+	}
 	return func(r record) bool {
 		v := c.value(r, res)
 		in := false
-		for _, t := range tests {
-			if t(v) == 0 {
-				in = true
-				break
+		if s, ok := v.(string); ok && set != nil {
+			in = set[strings.ToLower(s)]
+		} else {
+			for _, t := range tests {
+				if t(v) == 0 {
+					in = true
+					break
+				}
 			}
 		}
 		switch cond.op {
