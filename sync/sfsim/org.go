@@ -72,10 +72,10 @@ type undo struct {
 
 // org is the simulated org's data. Its methods are called with Sim.mu held.
 type org struct {
-	id       string
-	seq      int
-	records  map[string]map[string]record   // object → id → record
-	unique   map[string]map[string][]string // "Object.Field" → lower(value) → ids
+	id      string
+	seq     int
+	records map[string]map[string]record   // object → id → record
+	unique  map[string]map[string][]string // "Object.Field" → lower(value) → ids
 	// refs indexes every reference field, as an org's foreign keys are:
 	// "Object.Field" → parent id → child ids.
 	refs     map[string]map[string]map[string]bool
