@@ -6,7 +6,8 @@
 #   three    three worker processes on one queue
 #   restart  the database server restarted mid-run
 #   backfill no faults, no latency: `sync --all --wait` timed, with the CPU
-#            each process used and the peak memory of each magesync process
+#            each process used and the peak memory of each magesync process;
+#            SQL_DIGESTS=1 also lists the statements that took the database's time
 # It runs its own MariaDB (port 3317) and simulator (port 9317) so that it
 # can restart them; needs bin/magesync (make build), curl, jq, python3.
 # Salesforce answers each call after 300 ms but in the faults and backfill
@@ -29,7 +30,7 @@ user_flag=(); [ "$(id -u)" = 0 ] && user_flag=(--user=root)
 mariadb-install-db --no-defaults "${user_flag[@]}" --datadir="$dir/data" --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1
 startdb() {
   mariadbd --no-defaults "${user_flag[@]}" --datadir="$dir/data" --socket="$dir/db.sock" --bind-address=127.0.0.1 --port=$port \
-    --pid-file="$dir/db.pid" --skip-log-bin --innodb-buffer-pool-size=256M --max-connections=300 >>"$dir/db.log" 2>&1 &
+    --pid-file="$dir/db.pid" --skip-log-bin --innodb-buffer-pool-size=256M --max-connections=300 ${SQL_DIGESTS:+--performance-schema=ON} >>"$dir/db.log" 2>&1 &
   dbpid=$!
   for _ in $(seq 100); do mariadb -uroot -h127.0.0.1 -P$port -e 'SELECT 1' >/dev/null 2>&1 && return; sleep 0.1; done
   echo "database did not start" >&2; exit 1
@@ -68,6 +69,10 @@ print(f"backfill {int(n)}: {n/drain:.0f} orders/s ({drain:.1f} s); {calls:.0f} A
       f"({sync/n*1e6:.0f} µs per order), simulator {sim/cpu:.0%}; peak RSS: magesync sync {srss/1024:.0f} MB, simulator {simrss/1024:.0f} MB")
 PY
   [ -z "$(grep -v -e complete -e '^queued' "$dir/sync.out" | head -1)" ] || { echo "orders not complete:" >&2; grep -v -e complete -e '^queued' "$dir/sync.out" | head -5 >&2; }
+  if [ -n "${SQL_DIGESTS:-}" ]; then
+    mariadb -uroot -h127.0.0.1 -P$port -t -e "SELECT ROUND(SUM_TIMER_WAIT/1e12, 2) AS seconds, COUNT_STAR AS count, ROUND(SUM_ROWS_EXAMINED/COUNT_STAR) AS examined, LEFT(DIGEST_TEXT, 110) AS statement
+      FROM performance_schema.events_statements_summary_by_digest WHERE SCHEMA_NAME = 'trial' ORDER BY SUM_TIMER_WAIT DESC LIMIT 15"
+  fi
   exit 0
 else
   sim PUT /faults '{"latencyMs":300}' >/dev/null

@@ -115,11 +115,13 @@ func (s *Store) InTx(ctx context.Context, worker string, f func(*Tx) error) erro
 	return s.inTx(ctx, func(tx *sqlx.Tx) error { return f(&Tx{tx: tx, worker: worker}) })
 }
 
-// Finish records a queue entry's outcome.
-func (t *Tx) Finish(ctx context.Context, o Outcome) error { return finishEntry(ctx, t.tx, t.worker, o) }
+// Finish records queue entries' outcomes.
+func (t *Tx) Finish(ctx context.Context, outcomes ...Outcome) error {
+	return finishEntries(ctx, t.tx, t.worker, outcomes)
+}
 
 // SaveLinks stores Salesforce IDs of objects (creating rows as needed).
-// With a blank SFID a row is created as an intent only: "about to be sent".
+// A blank SFID keeps the stored one.
 func (t *Tx) SaveLinks(ctx context.Context, links []Link) error {
 	for chunk := range slices.Chunk(links, 500) {
 		var q strings.Builder
@@ -224,14 +226,44 @@ func (t *Tx) ForgetItems(ctx context.Context, orderID uint32, keys []string) err
 	return nil
 }
 
-// DropIntents removes rows that were only intents (no Salesforce ID) of an
-// order: the attempt is known to have created nothing.
-func (t *Tx) DropIntents(ctx context.Context, orderID uint32) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM magesync_object WHERE order_id = ? AND sf_id IS NULL AND kind <> 'order'`, orderID)
+// DropIntents removes the rows of orders' lines and notes that have no
+// Salesforce ID: Salesforce was asked and has none of them. (Earlier
+// versions wrote such rows before sending.)
+func (t *Tx) DropIntents(ctx context.Context, orderIDs []uint32) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`DELETE FROM magesync_object WHERE order_id IN (?) AND sf_id IS NULL AND kind <> 'order'`, orderIDs)
 	if err != nil {
-		return fmt.Errorf("store: drop intents of order %d: %w", orderID, err)
+		return fmt.Errorf("store: drop intents: %w", err)
+	}
+	if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: drop intents: %w", err)
 	}
 	return nil
+}
+
+// MarkSending forgets what was last sent of orders about to be sent
+// again: until the outcome is recorded, magesync cannot vouch for what
+// Salesforce holds of them, and an attempt after a crash reads it back.
+func (s *Store) MarkSending(ctx context.Context, orderIDs []uint32) error {
+	if len(orderIDs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(orderIDs))
+	for i, id := range orderIDs {
+		keys[i] = OrderKey(id)
+	}
+	q, args, err := sqlx.In(`UPDATE magesync_object SET sent_hash = NULL WHERE kind = 'order' AND magento_key IN (?)`, keys)
+	if err != nil {
+		return fmt.Errorf("store: mark orders sending: %w", err)
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("store: mark orders sending: %w", err)
+		}
+		return nil
+	})
 }
 
 // MarkChanged flags in-sync orders as not in sync: Magento changed them

@@ -377,29 +377,42 @@ type Outcome struct {
 	Transient bool
 }
 
-// finishEntry records an outcome if worker still holds the entry's lease.
-// An entry whose order changed meanwhile goes back to new.
-func finishEntry(ctx context.Context, tx *sqlx.Tx, worker string, o Outcome) error {
-	next := o.RetryAt
-	if o.Status != QueueNew || next.IsZero() {
-		next = time.Now()
-	}
-	refund, retried := 0, 0
-	if o.Refund || o.Transient {
-		refund = 1
-	}
-	if o.Transient {
-		retried = 1
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE magesync_queue SET
-			status = IF(dirty, 'new', ?), message = ?, dirty = 0,
-			attempts = IF(dirty AND ? <> 'new', 0, GREATEST(attempts - ?, 0)),
-			retries = retries + ?,
-			next_attempt_at = IF(dirty, NOW(6), ?), lease_owner = NULL, lease_until = NULL, updated_at = NOW(6)
-		WHERE id = ? AND status = 'processing' AND lease_owner = ?`,
-		o.Status, truncateText(o.Message), o.Status, refund, retried, next.UTC(), o.EntryID, worker)
-	if err != nil {
-		return fmt.Errorf("store: finish queue entry %d: %w", o.EntryID, err)
+// finishEntries records outcomes of the entries worker still holds, in one
+// statement. An entry whose order changed meanwhile goes back to new.
+func finishEntries(ctx context.Context, tx *sqlx.Tx, worker string, outcomes []Outcome) error {
+	for chunk := range slices.Chunk(outcomes, 500) {
+		var rows strings.Builder
+		args := make([]any, 0, len(chunk)*6+1)
+		for i, o := range chunk {
+			next := o.RetryAt
+			if o.Status != QueueNew || next.IsZero() {
+				next = time.Now()
+			}
+			refund, retried := 0, 0
+			if o.Refund || o.Transient {
+				refund = 1
+			}
+			if o.Transient {
+				retried = 1
+			}
+			if i == 0 {
+				rows.WriteString(`SELECT ? AS id, ? AS status, ? AS message, ? AS refund, ? AS retried, ? AS next_at`)
+			} else {
+				rows.WriteString(` UNION ALL SELECT ?, ?, ?, ?, ?, ?`)
+			}
+			args = append(args, o.EntryID, string(o.Status), truncateText(o.Message), refund, retried, next.UTC())
+		}
+		args = append(args, worker)
+		_, err := tx.ExecContext(ctx, `UPDATE magesync_queue q JOIN (`+rows.String()+`) o ON q.id = o.id SET
+				q.status = IF(q.dirty, 'new', o.status), q.message = o.message,
+				q.attempts = IF(q.dirty AND o.status <> 'new', 0, GREATEST(CAST(q.attempts AS SIGNED) - o.refund, 0)),
+				q.retries = q.retries + o.retried,
+				q.next_attempt_at = IF(q.dirty, NOW(6), o.next_at), q.dirty = 0,
+				q.lease_owner = NULL, q.lease_until = NULL, q.updated_at = NOW(6)
+			WHERE q.status = 'processing' AND q.lease_owner = ?`, args...)
+		if err != nil {
+			return fmt.Errorf("store: finish %d queue entries: %w", len(chunk), err)
+		}
 	}
 	return nil
 }

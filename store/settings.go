@@ -736,11 +736,11 @@ func (s *Store) checkKeyPrefix(ctx context.Context, changes []Change) error {
 		if next == cur[PathKeyPrefix] {
 			return nil
 		}
-		var synced int
-		if err := s.db.GetContext(ctx, &synced, `SELECT COUNT(*) FROM (SELECT 1 FROM magesync_object WHERE sf_id IS NOT NULL LIMIT 1) x`); err != nil {
+		synced, err := s.anySynced(ctx)
+		if err != nil {
 			return fmt.Errorf("store: check external id prefix: %w", err)
 		}
-		if synced > 0 {
+		if synced {
 			return &SettingError{Path: PathKeyPrefix, Label: "External ID Prefix", Err: fmt.Errorf(
 				"records of this store are in Salesforce under the prefix %q; changing it would make magesync create them all again", cur[PathKeyPrefix])}
 		}
@@ -748,22 +748,31 @@ func (s *Store) checkKeyPrefix(ctx context.Context, changes []Change) error {
 	return nil
 }
 
+// anySynced reports whether any order of this store is in Salesforce (every
+// record magesync sends goes with its order).
+func (s *Store) anySynced(ctx context.Context) (bool, error) {
+	var n int
+	err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM magesync_object WHERE kind = 'order' AND sf_id IS NOT NULL LIMIT 1) x`)
+	return n > 0, err
+}
+
 // ensureKeyPrefix gives a store its external-id prefix on first start: a
 // random one, unique to the store; none for a store that synced before
 // prefixes existed, whose records in Salesforce carry bare ids.
 func (s *Store) ensureKeyPrefix(ctx context.Context) error {
-	var rows, synced int
+	var rows int
 	if err := s.db.GetContext(ctx, &rows, `SELECT COUNT(*) FROM core_config_data WHERE scope = 'default' AND scope_id = 0 AND path = ?`, PathKeyPrefix); err != nil {
 		return fmt.Errorf("store: external id prefix: %w", err)
 	}
 	if rows > 0 {
 		return nil
 	}
-	if err := s.db.GetContext(ctx, &synced, `SELECT COUNT(*) FROM (SELECT 1 FROM magesync_object WHERE sf_id IS NOT NULL LIMIT 1) x`); err != nil {
+	synced, err := s.anySynced(ctx)
+	if err != nil {
 		return fmt.Errorf("store: external id prefix: %w", err)
 	}
 	prefix := ""
-	if synced == 0 {
+	if !synced {
 		const letters = "abcdefghijkmnpqrstuvwxyz23456789"
 		b := make([]byte, 8)
 		rand.Read(b)
@@ -772,7 +781,7 @@ func (s *Store) ensureKeyPrefix(ctx context.Context) error {
 		}
 		prefix = string(b)
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT IGNORE INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)`, PathKeyPrefix, prefix)
+	_, err = s.db.ExecContext(ctx, `INSERT IGNORE INTO core_config_data (scope, scope_id, path, value) VALUES ('default', 0, ?, ?)`, PathKeyPrefix, prefix)
 	if err != nil {
 		return fmt.Errorf("store: external id prefix: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,21 +124,29 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 		e.RunWorkers(workCtx, *ef.workers)
 		close(done)
 	}()
-	entries, err := e.Wait(ctx, entryIDs)
+	err = e.WaitClosed(ctx, entryIDs)
 	stop()
 	<-done
 	if err != nil {
 		return err
 	}
+	// A page at a time: a backfill of a million orders is reported without
+	// holding them all.
 	failed := 0
-	for _, en := range entries {
-		fmt.Fprintf(stdout, "%s\t%s\t%s\n", en.IncrementID, en.Status, en.Message)
-		if en.Status == store.QueueError || en.Status == store.QueueFailed {
-			failed++
+	for chunk := range slices.Chunk(entryIDs, 1000) {
+		entries, err := st.QueueEntries(ctx, chunk)
+		if err != nil {
+			return err
+		}
+		for _, en := range entries {
+			fmt.Fprintf(stdout, "%s\t%s\t%s\n", en.IncrementID, en.Status, en.Message)
+			if en.Status == store.QueueError || en.Status == store.QueueFailed {
+				failed++
+			}
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d orders failed", failed, len(entries))
+		return fmt.Errorf("%d of %d orders failed", failed, len(entryIDs))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -129,4 +130,86 @@ func currentDSN(t *testing.T, st *store.Store) (string, string, error) {
 	}
 	cfg.DBName = name
 	return cfg.FormatDSN(), name, nil
+}
+
+// TestAnswerLostThenLineRemoved: Salesforce saves a new line of a synced
+// order but its answer is lost; before the next attempt Magento removes
+// that line again. The next attempt must read back what Salesforce holds
+// and delete the line, not trust what it recorded before the send.
+func TestAnswerLostThenLineRemoved(t *testing.T) {
+	v := newEnv(t, 30)
+	id := v.orderWhere(`status = 'pending' AND (SELECT COUNT(*) FROM sales_order_item i WHERE i.order_id = entity_id AND i.parent_item_id IS NULL) >= 1`)
+	if en := v.syncOrders(store.ReasonManual, id); en[0].Status != store.QueueComplete {
+		t.Fatalf("first sync: %q", en[0].Message)
+	}
+	sfID := v.sfOrder(id)["Id"]
+	lines := func() int {
+		n := 0
+		for _, it := range v.records("OrderItem") {
+			if it["OrderId"] == sfID {
+				n++
+			}
+		}
+		return n
+	}
+	before := lines()
+
+	// Magento gets a copy of a line, with its amount in the total.
+	var cols []string
+	if err := v.st.DB().Select(&cols, `SELECT CONCAT('`+"`"+`', column_name, '`+"`"+`') FROM information_schema.columns
+		WHERE table_schema = DATABASE() AND table_name = 'sales_order_item' AND column_name <> 'item_id' ORDER BY ordinal_position`); err != nil {
+		t.Fatal(err)
+	}
+	var src uint32
+	v.st.DB().Get(&src, `SELECT MIN(item_id) FROM sales_order_item WHERE order_id = ? AND parent_item_id IS NULL`, id)
+	list := strings.Join(cols, ", ")
+	v.exec(`INSERT INTO sales_order_item (`+list+`) SELECT `+list+` FROM sales_order_item WHERE item_id = ?`, src)
+	var added uint32
+	v.st.DB().Get(&added, `SELECT MAX(item_id) FROM sales_order_item WHERE order_id = ?`, id)
+	var grand float64
+	v.st.DB().Get(&grand, `SELECT grand_total FROM sales_order WHERE entity_id = ?`, id)
+	v.exec(`UPDATE sales_order SET grand_total = grand_total + (SELECT row_total + tax_amount - discount_amount FROM sales_order_item WHERE item_id = ?) WHERE entity_id = ?`, added, id)
+
+	// The graph call's answer never arrives: Salesforce saved the line.
+	var lose atomic.Bool
+	lose.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v.sim.ServeHTTP(w, r)
+		if r.URL.Path == "/services/data/v62.0/composite/graph" && lose.CompareAndSwap(true, false) {
+			panic(http.ErrAbortHandler) // the connection drops with the answer unsent
+		}
+	}))
+	defer srv.Close()
+	c, err := salesforce.New(salesforce.Config{LoginURL: srv.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.e = engine.New(v.st, engine.StaticClient(c), fastOptions())
+	ctx := context.Background()
+	qids, err := v.e.Enqueue(ctx, []uint32{id}, store.ReasonManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.e.ProcessBatch(ctx, "w"); err != nil {
+		t.Fatal(err)
+	}
+	if lose.Load() || lines() != before+1 {
+		t.Fatalf("the lost call: lost %v, Salesforce has %d lines, want %d", !lose.Load(), lines(), before+1)
+	}
+	if en, _ := v.st.QueueEntries(ctx, qids); en[0].Status != store.QueueNew {
+		t.Fatalf("after the lost answer the entry is %s %q; want it queued again", en[0].Status, en[0].Message)
+	}
+
+	// Magento removes the line again before the retry.
+	v.exec(`DELETE FROM sales_order_item WHERE item_id = ?`, added)
+	v.exec(`UPDATE sales_order SET grand_total = ? WHERE entity_id = ?`, grand, id)
+	v.st.DB().Exec(`UPDATE magesync_queue SET next_attempt_at = NOW(6) WHERE id = ?`, qids[0])
+	v.drain()
+	if en, _ := v.st.QueueEntries(ctx, qids); en[0].Status != store.QueueComplete {
+		t.Fatalf("retry: %s %q", en[0].Status, en[0].Message)
+	}
+	if got := lines(); got != before {
+		t.Errorf("Salesforce has %d lines, Magento %d: the line saved with the lost answer stayed", got, before)
+	}
+	v.checkOrders(1, false)
 }

@@ -179,29 +179,43 @@ func (e *Engine) nudge() {
 	}
 }
 
-// Wait polls the queue until every entry is closed, then returns them.
-// Each poll asks only about the entries still open (their ids alone), so
-// waiting on a large backfill costs as little as the work left.
+// Wait polls the queue until every entry is closed, then returns them
+// (as they stand when ctx ends, with ctx's error).
 func (e *Engine) Wait(ctx context.Context, entryIDs []uint64) ([]store.QueueEntry, error) {
-	open := entryIDs
+	err := e.WaitClosed(ctx, entryIDs)
+	entries, lerr := e.st.QueueEntries(context.WithoutCancel(ctx), entryIDs)
+	if err != nil {
+		return entries, err
+	}
+	return entries, lerr
+}
+
+// WaitClosed polls the queue until every entry is closed. A closed entry
+// never opens again, so each poll asks about the lowest ids still open, a
+// thousand at most: waiting on a million entries costs as little as a few.
+func (e *Engine) WaitClosed(ctx context.Context, entryIDs []uint64) error {
+	const window = 1000
+	ids := slices.Sorted(slices.Values(entryIDs))
 	pause := 100 * time.Millisecond
-	for len(open) > 0 {
-		var err error
-		if open, err = e.st.OpenEntries(ctx, open); err != nil {
-			return nil, err
+	for len(ids) > 0 {
+		open, err := e.st.OpenEntries(ctx, ids[:min(window, len(ids))])
+		if err != nil {
+			return err
 		}
 		if len(open) == 0 {
-			break
+			ids = ids[min(window, len(ids)):]
+			continue
 		}
+		i, _ := slices.BinarySearch(ids, slices.Min(open))
+		ids = ids[i:]
 		select {
 		case <-ctx.Done():
-			entries, _ := e.st.QueueEntries(context.WithoutCancel(ctx), entryIDs)
-			return entries, ctx.Err()
+			return ctx.Err()
 		case <-time.After(pause):
 		}
 		pause = min(pause*3/2, time.Second)
 	}
-	return e.st.QueueEntries(ctx, entryIDs)
+	return nil
 }
 
 const pauseCursor = "limit_pause"

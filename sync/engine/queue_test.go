@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -369,4 +370,42 @@ func TestShutdownHandsWorkBack(t *testing.T) {
 	v.control("PUT", "/faults", `{}`)
 	v.drain()
 	v.checkOrders(20, false)
+}
+
+// TestWaitClosedWaitsForEveryEntry: the wait reads a window of the lowest
+// open ids; entries open far past the first window, or reopened for a
+// retry, still keep it waiting, and it ends when the last one closes.
+func TestWaitClosedWaitsForEveryEntry(t *testing.T) {
+	v := newEnv(t, 1)
+	ctx := context.Background()
+	v.exec(`INSERT INTO magesync_queue (order_id, reason, status)
+		SELECT seq, 'bulk', IF(seq IN (1500, 2400), 'new', 'complete') FROM seq_1_to_2500`)
+	var ids []uint64
+	if err := v.st.DB().Select(&ids, `SELECT id FROM magesync_queue ORDER BY id DESC`); err != nil || len(ids) != 2500 {
+		t.Fatalf("%d entries: %v", len(ids), err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if err := v.e.WaitClosed(short, ids); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with two entries open: %v", err)
+	}
+	done := make(chan error)
+	go func() { done <- v.e.WaitClosed(ctx, ids) }()
+	v.exec(`UPDATE magesync_queue SET status = 'processing' WHERE order_id = 1500`)
+	time.Sleep(200 * time.Millisecond)
+	v.exec(`UPDATE magesync_queue SET status = 'complete' WHERE order_id = 1500`)
+	select {
+	case err := <-done:
+		t.Fatalf("returned with order 2400's entry open: %v", err)
+	case <-time.After(1500 * time.Millisecond):
+	}
+	v.exec(`UPDATE magesync_queue SET status = 'error' WHERE order_id = 2400`)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("still waiting after every entry closed")
+	}
 }

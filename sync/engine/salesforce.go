@@ -147,7 +147,7 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 			}
 		}
 	}
-	// What was not found was never created: forget those intents.
+	// What was not found was never created: forget rows without an ID.
 	for _, j := range ask {
 		for key, id := range j.known.items {
 			if id == "" {
@@ -164,10 +164,14 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		if err := tx.SaveLinks(ctx, links); err != nil {
 			return err
 		}
+		asked := make([]uint32, len(ask))
+		for i, j := range ask {
+			asked[i] = j.entry.OrderID
+		}
+		if err := tx.DropIntents(ctx, asked); err != nil {
+			return err
+		}
 		for _, j := range ask {
-			if err := tx.DropIntents(ctx, j.entry.OrderID); err != nil {
-				return err
-			}
 			if err := tx.ForgetItems(ctx, j.entry.OrderID, j.staleItems); err != nil {
 				return err
 			}

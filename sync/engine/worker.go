@@ -27,7 +27,6 @@ type job struct {
 	plan     *plan
 
 	result      *salesforce.GraphResult // the graph succeeded
-	dropIntents bool                    // the graph failed: it created nothing
 	lostStatus  bool                    // Salesforce has the order in a status we did not send
 	lostLease   bool                    // another worker took the entry: record nothing
 	staleItems  []string                // order products magesync remembered that Salesforce lacks
@@ -75,7 +74,7 @@ func (e *Engine) ProcessBatch(ctx context.Context, worker string) (int, error) {
 		if ctx.Err() != nil {
 			// Shutting down: hand the unfinished entries back at once, so
 			// that another worker need not wait for the leases to expire.
-			// What was sent is safe: intents let the next attempt find it.
+			// What was sent is safe: the next attempt reads it back.
 			if err := e.st.ReleaseLeases(context.WithoutCancel(ctx), worker, b.unfinished()); err != nil {
 				e.log.Warn("release leases on shutdown", "err", err)
 			}
@@ -106,7 +105,7 @@ func (b *batch) recordEach(ctx context.Context) {
 			continue
 		}
 		b.e.log.Error("recording an order's sync failed", "order", j.entry.OrderID, "err", err)
-		j.result, j.dropIntents, j.lostStatus = nil, false, false
+		j.result, j.lostStatus = nil, false
 		j.finish(store.QueueError, "magesync could not store the outcome of this order's sync in its tables; "+
 			"the log has the database's error. Salesforce may hold part of it: the next sync finds it by its external id.", store.StateError)
 		if err := one.record(ctx); err != nil {
@@ -344,7 +343,7 @@ func (b *batch) send(ctx context.Context) error {
 		return err
 	}
 	var graphs []*job
-	var intents []store.Link
+	var sending []uint32
 	for _, j := range b.open() {
 		b.guard(j, func() {
 			j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, j.settings, org, org.bookOf(j), entries)
@@ -362,18 +361,15 @@ func (b *batch) send(ctx context.Context) error {
 			continue
 		}
 		graphs = append(graphs, j)
-		for _, l := range j.plan.links {
-			if l.kind == store.KindItem || l.kind == store.KindNote {
-				intents = append(intents, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID})
-			}
+		if j.known.sentHash != "" {
+			sending = append(sending, j.entry.OrderID)
 		}
 	}
-	// Intents first: if this process dies after Salesforce saved the
-	// records but before we did, the next attempt knows to look for them.
-	if len(intents) > 0 {
-		if err := b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error { return tx.SaveLinks(ctx, intents) }); err != nil {
-			return err
-		}
+	// If this process dies after Salesforce saved the records but before
+	// we did, the next attempt must read back what is there. An order
+	// magesync has no complete send of is read back anyway (resolve).
+	if err := b.e.st.MarkSending(ctx, sending); err != nil {
+		return err
 	}
 	// Renew the leases for the sending: an entry this worker no longer holds
 	// belongs to another, which will send it; sending it here too could
@@ -515,8 +511,8 @@ func (b *batch) retry(j *job, cause error) {
 }
 
 // callFailed handles a call that failed as a whole. Its outcome is unknown
-// (it may have been saved before the answer was lost), so intents stay for
-// the next attempt to check. Past Salesforce's request limit the workers
+// (it may have been saved before the answer was lost), so the next attempt
+// reads back what Salesforce has. Past Salesforce's request limit the workers
 // pause and the attempt is given back; anything else is tried again later,
 // until the attempts run out.
 func (b *batch) callFailed(ctx context.Context, jobs []*job, err error) {
@@ -554,7 +550,6 @@ func (b *batch) graphDone(j *job, r salesforce.GraphResult) {
 		j.finish(store.QueueComplete, fmt.Sprintf("Synced to Salesforce Order %s (%s)%s%s", b.orderSFID(j), describeLinks(j.plan), msg, noticeText(j.plan)), state)
 		return
 	}
-	j.dropIntents = true // a graph is all or nothing: it saved nothing
 	fail := &salesforce.APIError{HTTPStatus: 400, Errors: r.Failure()}
 	if len(fail.Errors) == 0 && halted(r) {
 		// Salesforce stopped after 14 other graphs of the call failed:
@@ -647,6 +642,12 @@ func (b *batch) record(ctx context.Context) error {
 			orders = append(orders, row)
 		}
 	}
+	var outcomes []store.Outcome
+	for _, j := range b.jobs {
+		if !j.lostLease && j.outcome != nil {
+			outcomes = append(outcomes, *j.outcome)
+		}
+	}
 	return b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error {
 		if err := tx.SaveLinks(ctx, links); err != nil {
 			return err
@@ -658,11 +659,6 @@ func (b *batch) record(ctx context.Context) error {
 			if j.lostLease {
 				continue
 			}
-			if j.dropIntents {
-				if err := tx.DropIntents(ctx, j.entry.OrderID); err != nil {
-					return err
-				}
-			}
 			if j.result != nil {
 				if err := tx.ForgetItems(ctx, j.entry.OrderID, j.plan.dropped); err != nil {
 					return err
@@ -673,13 +669,8 @@ func (b *batch) record(ctx context.Context) error {
 					return err
 				}
 			}
-			if j.outcome != nil {
-				if err := tx.Finish(ctx, *j.outcome); err != nil {
-					return err
-				}
-			}
 		}
-		return nil
+		return tx.Finish(ctx, outcomes...)
 	})
 }
 
