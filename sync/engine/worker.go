@@ -26,10 +26,10 @@ type job struct {
 	known    *known
 	plan     *plan
 
-	result      *salesforce.GraphResult // the graph succeeded
-	lostStatus  bool                    // Salesforce has the order in a status we did not send
-	lostLease   bool                    // another worker took the entry: record nothing
-	staleItems  []string                // order products magesync remembered that Salesforce lacks
+	result     *salesforce.GraphResult // the graph succeeded
+	lostStatus bool                    // Salesforce has the order in a status we did not send
+	lostLease  bool                    // another worker took the entry: record nothing
+	staleItems []string                // order products magesync remembered that Salesforce lacks
 
 	outcome *store.Outcome  // set once the job's fate is decided
 	state   store.SyncState // order sync state to record with it ("" = leave)
