@@ -7,7 +7,8 @@
 #   restart  the database server restarted mid-run
 #   backfill no faults, no latency: `sync --all --wait` timed, with the CPU
 #            each process used and the peak memory of each magesync process;
-#            SQL_DIGESTS=1 also lists the statements that took the database's time
+#            SQL_DIGESTS=1 also lists the statements that took the database's time;
+#            NOTES=1 sets Synchronize Order Notes = Yes first
 # It runs its own MariaDB (port 3317) and simulator (port 9317) so that it
 # can restart them; needs bin/magesync (make build), curl, jq, python3.
 # Salesforce answers each call after 300 ms but in the faults and backfill
@@ -50,6 +51,7 @@ open_entries() { mariadb -uroot -h127.0.0.1 -P$port -N trial -e "SELECT COUNT(*)
 if [ "$scenario" = faults ]; then
   sim PUT /faults '{"rate503":0.2,"rateLockRow":0.05,"expireTokensEvery":50}' >/dev/null
 elif [ "$scenario" = backfill ]; then
+  [ -z "${NOTES:-}" ] || "$bin" config set magesync/order/sync_notes 1 >/dev/null
   simpid=$(head -1 "$dir/pids")
   cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
   db0=$(cpu "$dbpid") sim0=$(cpu "$simpid") start=$(date +%s.%N)
