@@ -13,6 +13,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	// The store's time zone shows right on a host without zoneinfo, such
+	// as the container image (FROM scratch).
+	_ "time/tzdata"
 )
 
 // command is one sub-command. run returns errUsage for bad usage (exit 2);
