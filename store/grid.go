@@ -29,6 +29,11 @@ type GridQuery struct {
 	Page             int  // from 1
 	Last             bool // the last page, whatever its number
 	Size             int
+	// After and Before are the order a page follows or precedes (Next and
+	// Previous carry them): the page is read from that order's place in
+	// the sort, at the same cost at any depth, instead of counted from the
+	// start. Page is then only the number shown. 0 = by Page.
+	After, Before uint32
 }
 
 // GridSortColumns maps the grid's sortable columns to SQL. Each has an
@@ -206,7 +211,40 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	}
 	p.Page = max(q.Page, 1)
 	offset := (p.Page - 1) * size
-	if !q.Last && offset >= p.Total && (p.Exact || offset >= 2*p.Total) {
+	var seek string
+	backwards := false
+	anchor := q.After
+	if anchor == 0 {
+		// Previous reads backwards from the page's first order, as the
+		// last page does.
+		anchor, backwards = q.Before, true
+	}
+	if anchor != 0 && !q.Last {
+		var seekArgs []any
+		var ok bool
+		if seek, seekArgs, ok, err = s.seekPast(ctx, col, desc != backwards, anchor); err != nil {
+			return p, err
+		}
+		if ok {
+			desc, offset = desc != backwards, 0
+			if desc {
+				dir = "DESC"
+			} else {
+				dir = "ASC"
+			}
+			if where == "" {
+				where = " WHERE " + seek
+			} else {
+				where += " AND (" + seek + ")"
+			}
+			args = append(slices.Clip(args), seekArgs...)
+		} else {
+			backwards = false // the order is gone: the page by its number
+		}
+	} else {
+		backwards = false
+	}
+	if seek == "" && !q.Last && offset >= p.Total && (p.Exact || offset >= 2*p.Total) {
 		// Past the end (an old link, a page typed): the last page, read
 		// backwards rather than by walking past every order.
 		q.Last, desc = true, !desc
@@ -252,11 +290,45 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	if err != nil {
 		return p, fmt.Errorf("store: orders grid: %w", err)
 	}
-	if q.Last {
+	if q.Last || backwards {
 		slices.Reverse(ids)
 	}
 	p.Rows, err = s.gridRows(ctx, ids)
 	return p, err
+}
+
+// decimalSortColumns compare with a decimal literal, not a string's double.
+var decimalSortColumns = map[string]bool{"g.base_grand_total": true, "g.grand_total": true}
+
+// seekPast is the condition of the rows that come after order id in the
+// sort col (desc or not), ties by entity_id, NULLs first ascending as the
+// database sorts them; from the order's current value. ok is false when
+// the order is no longer in the grid.
+func (s *Store) seekPast(ctx context.Context, col string, desc bool, id uint32) (cond string, args []any, ok bool, err error) {
+	var v any
+	err = s.db.GetContext(ctx, &v, s.bounded(`SELECT `+col+` FROM magesync_grid g WHERE g.entity_id = ?`), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, false, nil
+	}
+	if err != nil {
+		return "", nil, false, fmt.Errorf("store: orders grid: %w", err)
+	}
+	if b, isBytes := v.([]byte); isBytes {
+		v = string(b) // compared in the column's collation, not as bytes
+	}
+	param := "?"
+	if decimalSortColumns[col] {
+		param = "CAST(? AS DECIMAL(20,4))"
+	}
+	switch {
+	case v == nil && !desc:
+		return "(" + col + " IS NULL AND g.entity_id > ?) OR " + col + " IS NOT NULL", []any{id}, true, nil
+	case v == nil:
+		return col + " IS NULL AND g.entity_id < ?", []any{id}, true, nil
+	case !desc:
+		return col + " > " + param + " OR (" + col + " = " + param + " AND g.entity_id > ?)", []any{v, v, id}, true, nil
+	}
+	return col + " < " + param + " OR (" + col + " = " + param + " AND g.entity_id < ?) OR " + col + " IS NULL", []any{v, v, id}, true, nil
 }
 
 // gridSize is about how many orders the grid holds, at once: the highest

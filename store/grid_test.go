@@ -74,6 +74,43 @@ func TestGridMatchesMagento(t *testing.T) {
 				if !slices.Equal(all, want) {
 					t.Errorf("sort %s %s %+v:\n got %v\nwant %v", key, dir, f.q, all, want)
 				}
+				// Next from each page's last order, then Previous from each
+				// page's first: the same pages, read from where they start.
+				var pages [][]uint32
+				q.Page = 1
+				for {
+					p, err := s.OrderGrid(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(p.Rows) == 0 {
+						break
+					}
+					var ids []uint32
+					for _, r := range p.Rows {
+						ids = append(ids, r.EntityID)
+					}
+					pages = append(pages, ids)
+					q.Page, q.After, q.Before = q.Page+1, ids[len(ids)-1], 0
+				}
+				if got := slices.Concat(pages...); !slices.Equal(got, want) {
+					t.Errorf("sort %s %s %+v, Next after Next:\n got %v\nwant %v", key, dir, f.q, got, want)
+				}
+				for i := len(pages) - 1; i > 0; i-- {
+					q.Page, q.After, q.Before = i, 0, pages[i][0]
+					p, err := s.OrderGrid(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var ids []uint32
+					for _, r := range p.Rows {
+						ids = append(ids, r.EntityID)
+					}
+					if !slices.Equal(ids, pages[i-1]) {
+						t.Errorf("sort %s %s %+v, Previous from page %d: %v, want %v", key, dir, f.q, i+1, ids, pages[i-1])
+					}
+				}
+				q.After, q.Before = 0, 0
 				q.Page, q.Last = 99, true
 				p, err := s.OrderGrid(ctx, q)
 				if err != nil {
