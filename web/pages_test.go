@@ -678,6 +678,34 @@ func TestGridToolbar(t *testing.T) {
 	if !strings.Contains(body, `name="p" value="3" min="1" max="3"`) || strings.Count(body, `name="ids"`) != 5 {
 		t.Error("the page box does not take the grid to page 3")
 	}
+	// Next and Previous start from the page's last and first orders; they
+	// show the pages their numbers name.
+	ids := func(body string) string {
+		var out []string
+		for _, m := range regexp.MustCompile(`type="checkbox" name="ids" value="(\d+)"`).FindAllStringSubmatch(body, -1) {
+			out = append(out, m[1])
+		}
+		return strings.Join(out, ",")
+	}
+	href := func(body, rel string) string {
+		m := regexp.MustCompile(`<a href="([^"]+)" rel="` + rel + `"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s link", rel)
+		}
+		return strings.ReplaceAll(m[1], "&amp;", "&")
+	}
+	_, page1, _ := c.get("/admin/sales/order?sort=id&dir=asc&p=1")
+	_, page2, _ := c.get("/admin/sales/order?sort=id&dir=asc&p=2")
+	next := href(page1, "next")
+	_, viaNext, _ := c.get(next)
+	if !strings.Contains(next, "after=") || ids(viaNext) != ids(page2) || ids(page2) == "" {
+		t.Errorf("Next %s shows %s; page 2 is %s", next, ids(viaNext), ids(page2))
+	}
+	prev := href(body, "prev")
+	_, viaPrev, _ := c.get(prev)
+	if !strings.Contains(prev, "before=") || ids(viaPrev) != ids(page2) {
+		t.Errorf("Previous %s from page 3 shows %s; page 2 is %s", prev, ids(viaPrev), ids(page2))
+	}
 	if code, loc := c.post("/admin/sales/order/sync", url.Values{"action": {""}, "ids": {"1"}}); code != 303 || !strings.Contains(c.follow(loc), "Please choose an action") {
 		t.Errorf("an empty action: %d", code)
 	}
