@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -120,6 +121,12 @@ func BenchmarkPages(b *testing.B) {
 		"grid-purchase-point":         "/admin/sales/order?store=2&sort=billing_name",
 		"order-view":                  "/admin/sales/order/4242",
 	}
+	// Next from a page in the middle: read from its last order, not counted.
+	mid, err := st.OrderGrid(ctx, store.GridQuery{Sort: "created_at", Desc: true, Page: 25000, Size: 20})
+	if err != nil || len(mid.Rows) == 0 {
+		b.Fatalf("page 25,000: %v", err)
+	}
+	pages["grid-sort-created-p25000-next"] = fmt.Sprintf("/admin/sales/order?sort=created_at&dir=desc&p=25001&after=%d", mid.Rows[len(mid.Rows)-1].EntityID)
 	names := make([]string, 0, len(pages))
 	for k := range pages {
 		names = append(names, k)
