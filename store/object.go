@@ -47,10 +47,12 @@ type Object struct {
 	LastError string        `db:"last_error"`
 	SyncedAt  sql.NullTime  `db:"synced_at"`
 	UpdatedAt time.Time     `db:"updated_at"`
+	// Sending: the order was sent and the answer not recorded (MarkSending).
+	Sending bool `db:"sending"`
 }
 
 const objectColumns = `kind, magento_key, order_id, COALESCE(sf_id, '') AS sf_id, COALESCE(sent_hash, '') AS sent_hash,
-	COALESCE(sf_status, '') AS sf_status, state, COALESCE(last_error, '') AS last_error, synced_at, updated_at`
+	COALESCE(sf_status, '') AS sf_status, state, COALESCE(last_error, '') AS last_error, synced_at, updated_at, sending`
 
 // OrderKey is the magento_key of an order's object row.
 func OrderKey(orderID uint32) string { return strconv.FormatUint(uint64(orderID), 10) }
@@ -243,10 +245,19 @@ func (t *Tx) DropIntents(ctx context.Context, orderIDs []uint32) error {
 	return nil
 }
 
-// MarkSending forgets what was last sent of orders about to be sent
-// again: until the outcome is recorded, magesync cannot vouch for what
+// MarkSending marks orders magesync synced before as being sent again:
+// until the outcome is recorded (Settle), it cannot vouch for what
 // Salesforce holds of them, and an attempt after a crash reads it back.
 func (s *Store) MarkSending(ctx context.Context, orderIDs []uint32) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error { return setSending(ctx, tx, orderIDs, 1) })
+}
+
+// Settle clears MarkSending's mark of orders whose outcome is known.
+func (t *Tx) Settle(ctx context.Context, orderIDs []uint32) error {
+	return setSending(ctx, t.tx, orderIDs, 0)
+}
+
+func setSending(ctx context.Context, tx *sqlx.Tx, orderIDs []uint32, v int) error {
 	if len(orderIDs) == 0 {
 		return nil
 	}
@@ -254,16 +265,14 @@ func (s *Store) MarkSending(ctx context.Context, orderIDs []uint32) error {
 	for i, id := range orderIDs {
 		keys[i] = OrderKey(id)
 	}
-	q, args, err := sqlx.In(`UPDATE magesync_object SET sent_hash = NULL WHERE kind = 'order' AND magento_key IN (?)`, keys)
+	q, args, err := sqlx.In(`UPDATE magesync_object SET sending = ? WHERE kind = 'order' AND magento_key IN (?)`, v, keys)
 	if err != nil {
 		return fmt.Errorf("store: mark orders sending: %w", err)
 	}
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("store: mark orders sending: %w", err)
-		}
-		return nil
-	})
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("store: mark orders sending: %w", err)
+	}
+	return nil
 }
 
 // MarkChanged flags in-sync orders as not in sync: Magento changed them

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -196,6 +197,9 @@ func TestAnswerLostThenLineRemoved(t *testing.T) {
 	if lose.Load() || lines() != before+1 {
 		t.Fatalf("the lost call: lost %v, Salesforce has %d lines, want %d", !lose.Load(), lines(), before+1)
 	}
+	if o := v.object(id); !o.Sending {
+		t.Errorf("after the lost answer the order is not marked as being sent: %+v", o)
+	}
 	if en, _ := v.st.QueueEntries(ctx, qids); en[0].Status != store.QueueNew {
 		t.Fatalf("after the lost answer the entry is %s %q; want it queued again", en[0].Status, en[0].Message)
 	}
@@ -212,4 +216,31 @@ func TestAnswerLostThenLineRemoved(t *testing.T) {
 		t.Errorf("Salesforce has %d lines, Magento %d: the line saved with the lost answer stayed", got, before)
 	}
 	v.checkOrders(1, false)
+
+	// With Update Order Info = No only the status goes. Its answer lost,
+	// the retry ends as the same change does without a loss (order other).
+	other := v.orderWhere(fmt.Sprintf(`status = 'pending' AND entity_id <> %d`, id))
+	if en := v.syncOrders(store.ReasonManual, other); en[0].Status != store.QueueComplete {
+		t.Fatalf("sync of order %d: %q", other, en[0].Message)
+	}
+	v.set(store.Set(store.PathUpdateOrderInfo, "0"))
+	v.exec(`UPDATE sales_order SET status = 'complete', state = 'complete' WHERE entity_id IN (?, ?)`, id, other)
+	control := v.syncOrders(store.ReasonManual, other)[0]
+	lose.Store(true)
+	if qids, err = v.e.Enqueue(ctx, []uint32{id}, store.ReasonManual); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.e.ProcessBatch(ctx, "w"); err != nil {
+		t.Fatal(err)
+	}
+	if lose.Load() {
+		t.Fatal("the status change sent no graph")
+	}
+	v.st.DB().Exec(`UPDATE magesync_queue SET next_attempt_at = NOW(6) WHERE id = ?`, qids[0])
+	v.drain()
+	en, _ := v.st.QueueEntries(ctx, qids)
+	if o := v.object(id); en[0].Status != control.Status || o.State != v.object(other).State || o.Sending {
+		t.Errorf("after the lost status change: %s %q, order %s (sending %v); without a loss: %s %q, order %s",
+			en[0].Status, en[0].Message, o.State, o.Sending, control.Status, control.Message, v.object(other).State)
+	}
 }

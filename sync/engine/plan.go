@@ -16,10 +16,12 @@ type known struct {
 	orderID     string // Salesforce Order ID; "" when not yet created
 	orderStatus string // status last sent; "" when unknown
 	sentHash    string // hash of the header last sent in full
+	sending     bool   // sent before without a recorded answer: read it back
+	resend      bool   // that send changed the lines: send the order whole
 	accountID   string
 	contactID   string
-	items       map[string]string // line key → OrderItem ID ("" = intent only)
-	notes       map[string]string // note key → Note ID ("" = intent only)
+	items       map[string]string // line key → OrderItem ID ("" = intent only, of earlier versions)
+	notes       map[string]string // note key → Note ID ("" = intent only, of earlier versions)
 	book        string            // the order's Pricebook2Id, when Salesforce was asked
 }
 
@@ -122,7 +124,7 @@ func buildPlan(b *salesforce.Builder, m *Mapped, k *known, s store.OrderSettings
 	orderKey := store.OrderKey(m.OrderID)
 	// A customer link magesync lacks (cleared by an admin, or its tables
 	// lost) is found again by the upsert, which needs the whole header.
-	p.full = k.orderID == "" || k.accountID == "" || k.contactID == "" || (s.UpdateOrderInfo && p.hdrHash != k.sentHash)
+	p.full = k.orderID == "" || k.accountID == "" || k.contactID == "" || k.resend || (s.UpdateOrderInfo && p.hdrHash != k.sentHash)
 	cur := k.orderStatus
 	ordRef := k.orderID
 

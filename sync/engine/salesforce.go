@@ -15,15 +15,15 @@ import (
 // not there: orders it does not know (new, or its tables lost, restored
 // from an old backup, or a link cleared by an admin) are looked up by
 // external id, with their order products; a known order whose lines
-// differ from what magesync remembers, or that was never fully sent, is
-// read by Id; notes not known to be there are matched by body (Note has no
+// differ from what magesync remembers, that was never fully sent, or whose
+// last send has no recorded answer (a crash), is read by Id; notes not known to be there are matched by body (Note has no
 // external id), so a comment is never sent twice. An Order Id that belongs to
 // another Magento order is not used.
 func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 	keys := extKeys{b.settings.KeyPrefix}
 	var ask []*job
 	for _, j := range jobs {
-		if j.known.orderID == "" || j.known.sentHash == "" || j.known.uncertain() || !j.known.linesMatch(j.mapped) || !j.known.notesKnown(j.mapped) {
+		if j.known.orderID == "" || j.known.sentHash == "" || j.known.sending || j.known.uncertain() || !j.known.linesMatch(j.mapped) || !j.known.notesKnown(j.mapped) {
 			ask = append(ask, j)
 		}
 	}
@@ -98,6 +98,11 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 			for key, id := range items {
 				j.known.items[key] = id
 				links = append(links, store.Link{Kind: store.KindItem, Key: key, OrderID: j.entry.OrderID, SFID: id})
+			}
+			if j.known.sending && !sameLines(items, j.mapped) {
+				// A send whose answer was lost changed the lines: the
+				// order goes whole, so that Salesforce's equals Magento's.
+				j.known.resend = true
 			}
 		}
 	}
@@ -178,6 +183,20 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		}
 		return nil
 	})
+}
+
+// sameLines reports whether Salesforce's order products (by line key) are
+// the mapped order's lines.
+func sameLines(items map[string]string, m *Mapped) bool {
+	if len(items) != len(m.Lines) {
+		return false
+	}
+	for _, l := range m.Lines {
+		if _, ok := items[l.Key]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // bookOf is the price book an order's new lines are priced in: the one the

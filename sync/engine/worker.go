@@ -29,6 +29,8 @@ type job struct {
 	result     *salesforce.GraphResult // the graph succeeded
 	lostStatus bool                    // Salesforce has the order in a status we did not send
 	lostLease  bool                    // another worker took the entry: record nothing
+	unsure     bool                    // its call failed as a whole: Salesforce may have saved it
+	marked     bool                    // marked as being sent (store.MarkSending)
 	staleItems []string                // order products magesync remembered that Salesforce lacks
 
 	outcome *store.Outcome  // set once the job's fate is decided
@@ -279,7 +281,7 @@ func knownFrom(objs []store.Object) *known {
 	for _, o := range objs {
 		switch o.Kind {
 		case store.KindOrder:
-			k.orderID, k.orderStatus, k.sentHash = o.SFID, o.SFStatus, o.SentHash
+			k.orderID, k.orderStatus, k.sentHash, k.sending = o.SFID, o.SFStatus, o.SentHash, o.Sending
 		case store.KindItem:
 			k.items[o.Key] = o.SFID
 		case store.KindNote:
@@ -293,7 +295,7 @@ func knownFrom(objs []store.Object) *known {
 // its header and lines (when Update Order Info = Yes), its status, a note.
 // It asks Salesforce nothing, so an unchanged order costs no API call.
 func needsSend(m *Mapped, k *known, s store.OrderSettings) bool {
-	if k.orderID == "" || k.accountID == "" || k.contactID == "" || k.uncertain() || m.FinalStatus != k.orderStatus {
+	if k.orderID == "" || k.accountID == "" || k.contactID == "" || k.sending || k.uncertain() || m.FinalStatus != k.orderStatus {
 		return true
 	}
 	if s.UpdateOrderInfo && headerHash(m, s.DefaultStatus) != k.sentHash {
@@ -363,6 +365,7 @@ func (b *batch) send(ctx context.Context) error {
 		graphs = append(graphs, j)
 		if j.known.sentHash != "" {
 			sending = append(sending, j.entry.OrderID)
+			j.marked = true
 		}
 	}
 	// If this process dies after Salesforce saved the records but before
@@ -527,6 +530,7 @@ func (b *batch) callFailed(ctx context.Context, jobs []*job, err error) {
 		return
 	}
 	for _, j := range jobs {
+		j.unsure = true
 		b.retry(j, err)
 	}
 }
@@ -643,9 +647,13 @@ func (b *batch) record(ctx context.Context) error {
 		}
 	}
 	var outcomes []store.Outcome
+	var settled []uint32
 	for _, j := range b.jobs {
 		if !j.lostLease && j.outcome != nil {
 			outcomes = append(outcomes, *j.outcome)
+		}
+		if !j.lostLease && !j.unsure && (j.marked || j.known != nil && j.known.sending) {
+			settled = append(settled, j.entry.OrderID)
 		}
 	}
 	return b.e.st.InTx(ctx, b.worker, func(tx *store.Tx) error {
@@ -669,6 +677,9 @@ func (b *batch) record(ctx context.Context) error {
 					return err
 				}
 			}
+		}
+		if err := tx.Settle(ctx, settled); err != nil {
+			return err
 		}
 		return tx.Finish(ctx, outcomes...)
 	})
