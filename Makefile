@@ -18,6 +18,7 @@ test: ## run every test against a real MariaDB (started privately when none answ
 	.ci/ensure-chromium
 	.ci/ensure-axe
 	.ci/with-mariadb $(GO) test -race -count=1 -timeout 12m ./...
+	.ci/with-mariadb env MAGESYNC_BENCH_ORDERS=2000 $(GO) test -run '^$$' -bench BenchmarkPages -benchtime 2x ./web
 	.ci/with-mariadb deploy/check-image
 
 lint: ## go vet and a gofmt check
