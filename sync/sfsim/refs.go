@@ -56,6 +56,9 @@ func resolveString(s string, res results) (string, error) {
 func resolveAny(v any, res results) (any, error) {
 	switch x := v.(type) {
 	case string:
+		if !strings.Contains(x, "@{") {
+			return x, nil // most values refer to nothing: no pattern to run
+		}
 		if m := refRe.FindStringSubmatch(x); m != nil && m[0] == x {
 			return lookupRef(m[1], res)
 		}
