@@ -74,11 +74,11 @@ type undo struct {
 type org struct {
 	id      string
 	seq     int
-	records map[string]map[string]record   // object → id → record
-	unique  map[string]map[string][]string // "Object.Field" → lower(value) → ids
+	records map[string]map[string]record     // object → id → record
+	unique  map[fieldKey]map[string][]string // external ID field → lower(value) → ids
 	// refs indexes every reference field, as an org's foreign keys are:
-	// "Object.Field" → parent id → child ids.
-	refs     map[string]map[string]map[string]bool
+	// parent id → child ids.
+	refs     map[fieldKey]map[string]map[string]bool
 	statuses []OrderStatus
 	// custom are the fields an admin added to this org (PUT /_sim/fields),
 	// by object name.
@@ -102,8 +102,8 @@ func newOrg(now func() time.Time, rules *Faults, currencies Currencies) *org {
 
 func (o *org) reset() {
 	o.records = map[string]map[string]record{}
-	o.unique = map[string]map[string][]string{}
-	o.refs = map[string]map[string]map[string]bool{}
+	o.unique = map[fieldKey]map[string][]string{}
+	o.refs = map[fieldKey]map[string]map[string]bool{}
 	o.statuses = defaultStatuses()
 	o.custom = map[string][]*fieldDef{}
 	o.currencies = o.seedCurrencies
@@ -163,12 +163,12 @@ func (o *org) store(sobject, id string, rec record) {
 	if old := o.records[sobject][id]; old != nil {
 		for _, f := range def.fields {
 			if f.external {
-				o.unindex(sobject+"."+f.name, old[f.name], id)
+				o.unindex(fieldKey{sobject, f.name}, old[f.name], id)
 			}
 		}
 		for _, f := range def.fields {
 			if f.typ == tReference {
-				o.unref(sobject+"."+f.name, old.str(f.name), id)
+				o.unref(fieldKey{sobject, f.name}, old.str(f.name), id)
 			}
 		}
 	}
@@ -183,7 +183,7 @@ func (o *org) store(sobject, id string, rec record) {
 	for _, f := range def.fields {
 		if f.external {
 			if v, ok := rec[f.name].(string); ok && v != "" {
-				k := sobject + "." + f.name
+				k := fieldKey{sobject, f.name}
 				if o.unique[k] == nil {
 					o.unique[k] = map[string][]string{}
 				}
@@ -194,7 +194,7 @@ func (o *org) store(sobject, id string, rec record) {
 	}
 	for _, f := range def.fields {
 		if parent := rec.str(f.name); f.typ == tReference && parent != "" {
-			k := sobject + "." + f.name
+			k := fieldKey{sobject, f.name}
 			if o.refs[k] == nil {
 				o.refs[k] = map[string]map[string]bool{}
 			}
@@ -206,7 +206,7 @@ func (o *org) store(sobject, id string, rec record) {
 	}
 }
 
-func (o *org) unref(key, parent, id string) {
+func (o *org) unref(key fieldKey, parent, id string) {
 	if kids := o.refs[key][parent]; kids != nil {
 		delete(kids, id)
 		if len(kids) == 0 {
@@ -218,13 +218,18 @@ func (o *org) unref(key, parent, id string) {
 // referring lists, in ID order, the ids of sobject's records whose field
 // refers to parent.
 func (o *org) referring(sobject, field, parent string) []string {
-	return slices.Sorted(maps.Keys(o.refs[sobject+"."+field][parent]))
+	return slices.Sorted(maps.Keys(o.refs[fieldKey{sobject, field}][parent]))
 }
 
 // items are an order's order item ids.
-func (o *org) items(orderID string) map[string]bool { return o.refs["OrderItem.OrderId"][orderID] }
+func (o *org) items(orderID string) map[string]bool {
+	return o.refs[fieldKey{"OrderItem", "OrderId"}][orderID]
+}
 
-func (o *org) unindex(key string, v any, id string) {
+// fieldKey names an indexed field of an object.
+type fieldKey struct{ object, field string }
+
+func (o *org) unindex(key fieldKey, v any, id string) {
 	s, ok := v.(string)
 	if !ok || s == "" {
 		return
@@ -308,7 +313,7 @@ func (o *org) find(id string) (string, record) {
 
 func (o *org) byExternal(sobject, field, value string) []string {
 	// A copy: writes re-index and must not change what callers hold.
-	return slices.Clone(o.unique[sobject+"."+field][strings.ToLower(value)])
+	return slices.Clone(o.unique[fieldKey{sobject, field}][strings.ToLower(value)])
 }
 
 func (o *org) status(api string) (OrderStatus, bool) {
