@@ -201,58 +201,39 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		col = GridSortColumns["created_at"]
 	}
 	desc := q.Desc != q.Last // the last page is the first one backwards
-	dir := "ASC"
-	if desc {
-		dir = "DESC"
-	}
 	size := q.Size
 	if size <= 0 {
 		size = 20
 	}
 	p.Page = max(q.Page, 1)
 	offset := (p.Page - 1) * size
-	var seek string
-	backwards := false
-	anchor := q.After
+	// Next and Previous read from the order the page follows or precedes;
+	// Previous reads backwards, as the last page does.
+	anchor, backwards := q.After, false
 	if anchor == 0 {
-		// Previous reads backwards from the page's first order, as the
-		// last page does.
 		anchor, backwards = q.Before, true
 	}
+	seeking := false
 	if anchor != 0 && !q.Last {
-		var seekArgs []any
-		var ok bool
-		if seek, seekArgs, ok, err = s.seekPast(ctx, col, desc != backwards, anchor); err != nil {
+		seek, seekArgs, ok, err := s.seekPast(ctx, col, desc != backwards, anchor)
+		if err != nil {
 			return p, err
 		}
-		if ok {
-			desc, offset = desc != backwards, 0
-			if desc {
-				dir = "DESC"
-			} else {
-				dir = "ASC"
-			}
+		if ok { // else the order is gone: the page by its number
+			seeking, desc, offset = true, desc != backwards, 0
 			if where == "" {
 				where = " WHERE " + seek
 			} else {
 				where += " AND (" + seek + ")"
 			}
 			args = append(slices.Clip(args), seekArgs...)
-		} else {
-			backwards = false // the order is gone: the page by its number
 		}
-	} else {
-		backwards = false
 	}
-	if seek == "" && !q.Last && offset >= p.Total && (p.Exact || offset >= 2*p.Total) {
+	backwards = backwards && seeking
+	if !seeking && !q.Last && offset >= p.Total && (p.Exact || offset >= 2*p.Total) {
 		// Past the end (an old link, a page typed): the last page, read
 		// backwards rather than by walking past every order.
 		q.Last, desc = true, !desc
-		if desc {
-			dir = "DESC"
-		} else {
-			dir = "ASC"
-		}
 	}
 	if q.Last {
 		p.Page, offset = max((p.Total+size-1)/size, 1), 0
@@ -280,6 +261,10 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		}
 	}
 	var ids []uint32
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
 	query := `SELECT g.entity_id FROM ` + from + where + ` ORDER BY ` + col + ` ` + dir + `, g.entity_id ` + dir + ` LIMIT ? OFFSET ?`
 	if len(kw.words) > 0 && kw.driver < 0 {
 		query = s.walkingSort(query)

@@ -31,21 +31,31 @@ var configFields = []struct{ name, path string }{
 }
 
 // configScope reads the scope the page shows (?website=N, or the form's
-// website field): 0 for Default Config. ok is false for a website that does
-// not exist. It also returns the websites, for the switcher and the log.
-func (s *Server) configScope(ctx context.Context, raw string) (website uint16, websites []store.Website, ok bool, err error) {
+// website field): 0 for Default Config, and the settings as they stand
+// there, by path. ok is false for a website that does not exist. It also
+// returns the websites, for the switcher and the log.
+func (s *Server) configScope(ctx context.Context, raw string) (website uint16, websites []store.Website, cur map[string]store.SettingValue, ok bool, err error) {
 	if websites, err = s.st.Websites(ctx); err != nil {
-		return 0, nil, false, err
+		return 0, nil, nil, false, err
 	}
-	if raw == "" || raw == "0" {
-		return 0, websites, true, nil
-	}
+	ok = raw == "" || raw == "0"
 	for _, w := range websites {
-		if strconv.Itoa(int(w.ID)) == raw {
-			return w.ID, websites, true, nil
+		if !ok && strconv.Itoa(int(w.ID)) == raw {
+			website, ok = w.ID, true
 		}
 	}
-	return 0, websites, false, nil
+	if !ok {
+		return 0, websites, nil, false, nil
+	}
+	values, err := s.st.SettingValuesAt(ctx, website)
+	if err != nil {
+		return 0, nil, nil, false, err
+	}
+	cur = map[string]store.SettingValue{}
+	for _, v := range values {
+		cur[v.Path] = v
+	}
+	return website, websites, cur, true, nil
 }
 
 // priceBookOptions are the org's active price books, the chosen one
@@ -98,7 +108,7 @@ func (s *Server) orgStatuses(r *http.Request) ([]salesforce.OrderStatus, string)
 }
 
 func (s *Server) configForm(w http.ResponseWriter, r *http.Request) {
-	website, websites, ok, err := s.configScope(r.Context(), r.URL.Query().Get("website"))
+	website, websites, current, ok, err := s.configScope(r.Context(), r.URL.Query().Get("website"))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -106,15 +116,6 @@ func (s *Server) configForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.notFound(w, r)
 		return
-	}
-	values, err := s.st.SettingValuesAt(r.Context(), website)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	current := map[string]store.SettingValue{}
-	for _, v := range values {
-		current[v.Path] = v
 	}
 	s.renderConfig(w, r, http.StatusOK, website, websites, current, nil)
 }
@@ -225,7 +226,7 @@ func (s *Server) renderConfig(w http.ResponseWriter, r *http.Request, status int
 
 func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	website, websites, ok, err := s.configScope(ctx, r.PostFormValue("website"))
+	website, websites, cur, ok, err := s.configScope(ctx, r.PostFormValue("website"))
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -233,15 +234,6 @@ func (s *Server) configSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.notFound(w, r)
 		return
-	}
-	values, err := s.st.SettingValuesAt(ctx, website)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	cur := map[string]store.SettingValue{}
-	for _, v := range values {
-		cur[v.Path] = v
 	}
 	var changes []store.Change
 	errs := map[string]string{}

@@ -16,7 +16,7 @@ type known struct {
 	orderID     string // Salesforce Order ID; "" when not yet created
 	orderStatus string // status last sent; "" when unknown
 	sentHash    string // hash of the header last sent in full
-	sending     bool   // sent before without a recorded answer: read it back
+	sending     bool   // marked as being sent (store.MarkSending), by this attempt or one that left no answer
 	resend      bool   // that send changed the lines: send the order whole
 	accountID   string
 	contactID   string
@@ -28,15 +28,19 @@ type known struct {
 // linesMatch reports whether magesync knows every line of the mapped order
 // to exist in Salesforce, and no other: otherwise Salesforce is asked
 // before lines are created or deleted.
-func (k *known) linesMatch(m *Mapped) bool {
+func (k *known) linesMatch(m *Mapped) bool { return sameLines(k.items, m) }
+
+// sameLines reports whether items (line key → OrderItem ID) are exactly
+// the mapped order's lines, each with an ID.
+func sameLines(items map[string]string, m *Mapped) bool {
 	want := map[string]bool{}
 	for _, l := range m.Lines {
-		if k.items[l.Key] == "" {
+		if items[l.Key] == "" {
 			return false
 		}
 		want[l.Key] = true
 	}
-	for key := range k.items {
+	for key := range items {
 		if !want[key] {
 			return false
 		}

@@ -16,7 +16,8 @@ import (
 // from an old backup, or a link cleared by an admin) are looked up by
 // external id, with their order products; a known order whose lines
 // differ from what magesync remembers, that was never fully sent, or whose
-// last send has no recorded answer (a crash), is read by Id; notes not known to be there are matched by body (Note has no
+// last send has no recorded answer (a crash), is read by Id; notes not
+// known to be there are matched by body (Note has no
 // external id), so a comment is never sent twice. An Order Id that belongs to
 // another Magento order is not used.
 func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
@@ -183,20 +184,6 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		}
 		return nil
 	})
-}
-
-// sameLines reports whether Salesforce's order products (by line key) are
-// the mapped order's lines.
-func sameLines(items map[string]string, m *Mapped) bool {
-	if len(items) != len(m.Lines) {
-		return false
-	}
-	for _, l := range m.Lines {
-		if _, ok := items[l.Key]; !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // bookOf is the price book an order's new lines are priced in: the one the

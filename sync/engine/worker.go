@@ -30,7 +30,6 @@ type job struct {
 	lostStatus bool                    // Salesforce has the order in a status we did not send
 	lostLease  bool                    // another worker took the entry: record nothing
 	unsure     bool                    // its call failed as a whole: Salesforce may have saved it
-	marked     bool                    // marked as being sent (store.MarkSending)
 	staleItems []string                // order products magesync remembered that Salesforce lacks
 
 	outcome *store.Outcome  // set once the job's fate is decided
@@ -345,7 +344,6 @@ func (b *batch) send(ctx context.Context) error {
 		return err
 	}
 	var graphs []*job
-	var sending []uint32
 	for _, j := range b.open() {
 		b.guard(j, func() {
 			j.plan = buildPlan(org.client.NewBuilder(), j.mapped, j.known, j.settings, org, org.bookOf(j), entries)
@@ -363,21 +361,24 @@ func (b *batch) send(ctx context.Context) error {
 			continue
 		}
 		graphs = append(graphs, j)
-		if j.known.sentHash != "" {
-			sending = append(sending, j.entry.OrderID)
-			j.marked = true
-		}
-	}
-	// If this process dies after Salesforce saved the records but before
-	// we did, the next attempt must read back what is there. An order
-	// magesync has no complete send of is read back anyway (resolve).
-	if err := b.e.st.MarkSending(ctx, sending); err != nil {
-		return err
 	}
 	// Renew the leases for the sending: an entry this worker no longer holds
 	// belongs to another, which will send it; sending it here too could
 	// create its notes twice.
 	if graphs, err = b.holdLeases(ctx, graphs); err != nil {
+		return err
+	}
+	// If this process dies after Salesforce saved the records but before
+	// we did, the next attempt must read back what is there. An order
+	// magesync has no complete send of is read back anyway (resolve).
+	var sending []uint32
+	for _, j := range graphs {
+		if j.known.sentHash != "" && !j.known.sending {
+			sending = append(sending, j.entry.OrderID)
+			j.known.sending = true
+		}
+	}
+	if err := b.e.st.MarkSending(ctx, sending); err != nil {
 		return err
 	}
 	defer func() {
@@ -652,7 +653,7 @@ func (b *batch) record(ctx context.Context) error {
 		if !j.lostLease && j.outcome != nil {
 			outcomes = append(outcomes, *j.outcome)
 		}
-		if !j.lostLease && !j.unsure && (j.marked || j.known != nil && j.known.sending) {
+		if !j.lostLease && !j.unsure && j.known != nil && j.known.sending {
 			settled = append(settled, j.entry.OrderID)
 		}
 	}

@@ -848,10 +848,10 @@ func (c *call) seekFor(def *objectDef, where soqlExpr) func() []record {
 	if and, ok := where.(soqlAnd); ok {
 		conds = and
 	}
-	o := c.sim.org
-	if o.records[def.name] == nil && (def.name == "OrderStatus" || def.name == "CurrencyType") {
-		return nil
+	if def.name == "OrderStatus" || def.name == "CurrencyType" {
+		return nil // not records: allRows makes them
 	}
+	o := c.sim.org
 	for _, e := range conds {
 		cond, ok := e.(soqlCond)
 		if !ok || (cond.op != "=" && cond.op != "IN") {
