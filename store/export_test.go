@@ -3,3 +3,11 @@ package store
 // SetDriveBelow sets how many matches a keyword may have to be read first,
 // and returns the setting it replaced.
 func SetDriveBelow(n int) int { old := driveBelow; driveBelow = n; return old }
+
+// SetWalkLimits sets when a walk along the sort's index gives up on its
+// estimate, and returns a function that restores the settings.
+func SetWalkLimits(factor, least int64) (restore func()) {
+	f, m := walkFactor, walkMin
+	walkFactor, walkMin = factor, least
+	return func() { walkFactor, walkMin = f, m }
+}

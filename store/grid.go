@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 )
 
@@ -164,6 +165,47 @@ var sortIndexes = map[string]string{
 // what it finds.
 const walkBudget = 200000
 
+// A walk gives up on its estimate past walkFactor times it, or walkMin
+// index entries (a few milliseconds) if more.
+var walkFactor, walkMin int64 = 4, 20000
+
+// walk runs query, a walk along an index, until it has read examined rows
+// (MariaDB's LIMIT ROWS EXAMINED; MySQL has no such stop). ok is false
+// when it stopped there, ids then incomplete.
+func (s *Store) walk(ctx context.Context, query string, examined int64, args []any) (ok bool, ids []uint32, err error) {
+	if !s.mariaDB {
+		err = s.db.SelectContext(ctx, &ids, query, args...)
+		return err == nil, ids, err
+	}
+	conn, err := s.db.Connx(ctx)
+	if err != nil {
+		return false, nil, err
+	}
+	defer conn.Close()
+	err = conn.SelectContext(ctx, &ids, query+" ROWS EXAMINED "+strconv.FormatInt(examined, 10), args...)
+	if me := (*mysql.MySQLError)(nil); errors.As(err, &me) && me.Number == 1028 && strings.Contains(me.Message, "ROWS EXAMINED") {
+		return false, nil, nil // a sort the walk needed, stopped at the limit
+	}
+	if err != nil {
+		return false, nil, err
+	}
+	rows, err := conn.QueryContext(ctx, `SHOW WARNINGS`)
+	if err != nil {
+		return false, nil, err
+	}
+	defer rows.Close()
+	stopped := false
+	for rows.Next() {
+		var level, msg string
+		var code int
+		if err := rows.Scan(&level, &code, &msg); err != nil {
+			return false, nil, err
+		}
+		stopped = stopped || code == 1931 // exceeded LIMIT ROWS EXAMINED
+	}
+	return !stopped, ids, rows.Err()
+}
+
 // OrderGrid returns one page of the orders grid and the number of orders
 // matching the filters. It first copies what Magento's grid changed since
 // the last copy (a bounded amount, so that the page says when it lags).
@@ -213,20 +255,20 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	if anchor == 0 {
 		anchor, backwards = q.Before, true
 	}
-	seeking := false
+	seeking, nullsOnly := false, false
 	if anchor != 0 && !q.Last {
-		seek, seekArgs, ok, err := s.seekPast(ctx, col, desc != backwards, anchor)
+		sk, ok, err := s.seekPast(ctx, col, desc != backwards, anchor)
 		if err != nil {
 			return p, err
 		}
 		if ok { // else the order is gone: the page by its number
-			seeking, desc, offset = true, desc != backwards, 0
+			seeking, desc, offset, nullsOnly = true, desc != backwards, 0, sk.nullsOnly
 			if where == "" {
-				where = " WHERE " + seek
+				where = " WHERE " + sk.cond
 			} else {
-				where += " AND (" + seek + ")"
+				where += " AND (" + sk.cond + ")"
 			}
-			args = append(slices.Clip(args), seekArgs...)
+			args = append(slices.Clip(args), sk.args...)
 		}
 	}
 	backwards = backwards && seeking
@@ -244,36 +286,54 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	// The page's ids first, from the sort's index; then those few rows whole.
 	// One rule for every filter: when the filters keep enough of the
 	// orders that walking the sort's index finds the page within the
-	// budget, walk it (its index holds the filtered columns); else read
-	// the filters' index and sort the few orders found.
-	from := "magesync_grid g"
+	// budget, walk it (its index holds the filtered columns); else, or
+	// when the walk does not find the page near its estimate, let the
+	// database read the filters' index and sort the orders found.
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	order := col + " " + dir + ", g.entity_id " + dir
+	if nullsOnly {
+		// Sorted by id alone: MariaDB reads an index backwards along
+		// "col IS NULL" only so.
+		order = "g.entity_id " + dir
+	}
+	page := func(from string) string {
+		query := `SELECT g.entity_id FROM ` + from + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+		if len(kw.words) > 0 && kw.driver < 0 {
+			return s.walkingSort(query)
+		}
+		return s.bounded(query)
+	}
+	args = append(slices.Clip(args), max(size, 0), offset)
+	var ids []uint32
+	walked := false
 	if kw.driver < 0 {
 		all, err := s.gridSize(ctx)
 		if err != nil {
 			return p, err
 		}
-		if p.Total > 0 && int64(offset+size)*int64(all)/int64(p.Total) <= walkBudget {
+		// The estimate takes the filters to keep orders evenly along the
+		// sort; they need not (a date range, sorted by a column that
+		// follows order ids, keeps one stretch of the index), so the walk
+		// stops at a few times its estimate.
+		if estimate := int64(offset+size) * int64(all) / int64(max(p.Total, 1)); p.Total > 0 && estimate <= walkBudget {
 			idx := sortIndexes[col]
 			if col == "g.sf_id" && q.Sync != "" {
 				idx = "magesync_grid_by_sync_sf_id"
 			}
-			from += " FORCE INDEX (" + idx + ")"
+			// Each word's check reads a row too.
+			examined := min(max(walkFactor*estimate, walkMin), walkBudget) * int64(1+len(kw.words))
+			if walked, ids, err = s.walk(ctx, page("magesync_grid g FORCE INDEX ("+idx+")"), examined, args); err != nil {
+				return p, fmt.Errorf("store: orders grid: %w", err)
+			}
 		}
 	}
-	var ids []uint32
-	dir := "ASC"
-	if desc {
-		dir = "DESC"
-	}
-	query := `SELECT g.entity_id FROM ` + from + where + ` ORDER BY ` + col + ` ` + dir + `, g.entity_id ` + dir + ` LIMIT ? OFFSET ?`
-	if len(kw.words) > 0 && kw.driver < 0 {
-		query = s.walkingSort(query)
-	} else {
-		query = s.bounded(query)
-	}
-	err = s.db.SelectContext(ctx, &ids, query, append(args, max(size, 0), offset)...)
-	if err != nil {
-		return p, fmt.Errorf("store: orders grid: %w", err)
+	if !walked {
+		if err = s.db.SelectContext(ctx, &ids, page("magesync_grid g"), args...); err != nil {
+			return p, fmt.Errorf("store: orders grid: %w", err)
+		}
 	}
 	if q.Last || backwards {
 		slices.Reverse(ids)
@@ -285,18 +345,25 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 // decimalSortColumns compare with a decimal literal, not a string's double.
 var decimalSortColumns = map[string]bool{"g.base_grand_total": true, "g.grand_total": true}
 
+// seek is the condition of the rows that follow an order in a sort.
+type seek struct {
+	cond      string
+	args      []any
+	nullsOnly bool // the rows all have NULL in the sort column
+}
+
 // seekPast is the condition of the rows that come after order id in the
 // sort col (desc or not), ties by entity_id, NULLs first ascending as the
 // database sorts them; from the order's current value. ok is false when
 // the order is no longer in the grid.
-func (s *Store) seekPast(ctx context.Context, col string, desc bool, id uint32) (cond string, args []any, ok bool, err error) {
+func (s *Store) seekPast(ctx context.Context, col string, desc bool, id uint32) (seek, bool, error) {
 	var v any
-	err = s.db.GetContext(ctx, &v, s.bounded(`SELECT `+col+` FROM magesync_grid g WHERE g.entity_id = ?`), id)
+	err := s.db.GetContext(ctx, &v, s.bounded(`SELECT `+col+` FROM magesync_grid g WHERE g.entity_id = ?`), id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil, false, nil
+		return seek{}, false, nil
 	}
 	if err != nil {
-		return "", nil, false, fmt.Errorf("store: orders grid: %w", err)
+		return seek{}, false, fmt.Errorf("store: orders grid: %w", err)
 	}
 	if b, isBytes := v.([]byte); isBytes {
 		v = string(b) // compared in the column's collation, not as bytes
@@ -307,13 +374,13 @@ func (s *Store) seekPast(ctx context.Context, col string, desc bool, id uint32) 
 	}
 	switch {
 	case v == nil && !desc:
-		return "(" + col + " IS NULL AND g.entity_id > ?) OR " + col + " IS NOT NULL", []any{id}, true, nil
+		return seek{"(" + col + " IS NULL AND g.entity_id > ?) OR " + col + " IS NOT NULL", []any{id}, false}, true, nil
 	case v == nil:
-		return col + " IS NULL AND g.entity_id < ?", []any{id}, true, nil
+		return seek{col + " IS NULL AND g.entity_id < ?", []any{id}, true}, true, nil
 	case !desc:
-		return col + " > " + param + " OR (" + col + " = " + param + " AND g.entity_id > ?)", []any{v, v, id}, true, nil
+		return seek{col + " > " + param + " OR (" + col + " = " + param + " AND g.entity_id > ?)", []any{v, v, id}, false}, true, nil
 	}
-	return col + " < " + param + " OR (" + col + " = " + param + " AND g.entity_id < ?) OR " + col + " IS NULL", []any{v, v, id}, true, nil
+	return seek{col + " < " + param + " OR (" + col + " = " + param + " AND g.entity_id < ?) OR " + col + " IS NULL", []any{v, v, id}, false}, true, nil
 }
 
 // gridSize is about how many orders the grid holds, at once: the highest

@@ -29,6 +29,16 @@ func TestGridMatchesMagento(t *testing.T) {
 	if err := s.RebuildGrid(ctx); err != nil {
 		t.Fatal(err)
 	}
+	t.Run("walks", func(t *testing.T) { gridMatchesMagento(t, s) })
+	// Every walk along the sort's index stopped at its first row: each page
+	// is then read by the filters, and must be the same.
+	restore := store.SetWalkLimits(0, 1)
+	defer restore()
+	t.Run("walks stopped", func(t *testing.T) { gridMatchesMagento(t, s) })
+}
+
+func gridMatchesMagento(t *testing.T, s *store.Store) {
+	ctx := context.Background()
 	naiveCol := map[string]string{"sync": "COALESCE(o.state, 'not_in_sync')", "sf_id": "o.sf_id"}
 	filters := []struct {
 		q     store.GridQuery
@@ -352,6 +362,66 @@ func TestKeywordPlans(t *testing.T) {
 			}
 			if !slices.Equal(got, want) || p.Total != len(want) {
 				t.Errorf("%q (read first below %d): %v (total %d), want %v", c.keyword, drive, got, p.Total, want)
+			}
+		}
+	}
+}
+
+// TestGridReadsItsIndexes: the first page, Next and Previous of every sort,
+// in both directions, alone and filtered by sync state, read the sort's
+// index in order; none sorts the orders it finds (the server's Sort_rows
+// stays put). A sort there would grow with the store.
+func TestGridReadsItsIndexes(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 300)
+	if _, err := s.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state)
+		SELECT 'order', entity_id, entity_id, IF(entity_id % 5 = 0, NULL, CONCAT('8015g', LPAD(entity_id, 13, '0'))),
+			IF(entity_id % 5 = 0, 'error', 'in_sync')
+		FROM sales_order WHERE entity_id % 3 = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RebuildGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.DB().SetMaxOpenConns(1) // the session whose counters are read
+	sorted := func() int {
+		var name string
+		var n int
+		if err := s.DB().QueryRow(`SHOW SESSION STATUS LIKE 'Sort_rows'`).Scan(&name, &n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, sync := range []store.SyncState{"", store.StateNotInSync} {
+		for key := range store.GridSortColumns {
+			for _, desc := range []bool{false, true} {
+				q := store.GridQuery{Sync: sync, Sort: key, Desc: desc, Size: 20}
+				// Pages deep enough to reach the orders without a
+				// Salesforce ID, where the sort column is NULL.
+				for _, page := range []int{1, 8} {
+					q.Page, q.After, q.Before = page, 0, 0
+					before := sorted()
+					p, err := s.OrderGrid(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(p.Rows) < 2 {
+						t.Fatalf("%+v: %d rows", q, len(p.Rows))
+					}
+					next, prev := q, q
+					next.Page, next.After = page+1, p.Rows[len(p.Rows)-1].EntityID
+					prev.Page, prev.Before = page, p.Rows[1].EntityID
+					for _, q := range []store.GridQuery{q, next, prev} {
+						before = sorted()
+						if _, err := s.OrderGrid(ctx, q); err != nil {
+							t.Fatal(err)
+						}
+						if n := sorted() - before; n > 0 {
+							t.Errorf("sort %s desc %v sync %q page %d after %d before %d: %d orders sorted",
+								q.Sort, q.Desc, q.Sync, q.Page, q.After, q.Before, n)
+						}
+					}
+				}
 			}
 		}
 	}

@@ -127,6 +127,13 @@ func BenchmarkPages(b *testing.B) {
 		b.Fatalf("page 25,000: %v", err)
 	}
 	pages["grid-sort-created-p25000-next"] = fmt.Sprintf("/admin/sales/order?sort=created_at&dir=desc&p=25001&after=%d", mid.Rows[len(mid.Rows)-1].EntityID)
+	// Previous inside the orders without a Salesforce ID, sorted by it:
+	// read backwards along the NULLs.
+	var nullID uint32
+	if err := st.DB().Get(&nullID, `SELECT entity_id FROM magesync_grid WHERE sf_id IS NULL ORDER BY entity_id LIMIT 1 OFFSET ?`, n/4); err != nil {
+		b.Fatal(err)
+	}
+	pages["grid-sort-sf-id-previous-in-nulls"] = fmt.Sprintf("/admin/sales/order?sort=sf_id&dir=asc&p=1000&before=%d", nullID)
 	names := make([]string, 0, len(pages))
 	for k := range pages {
 		names = append(names, k)
