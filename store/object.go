@@ -64,7 +64,7 @@ func (s *Store) OrderObjects(ctx context.Context, orderIDs []uint32) (map[uint32
 	if len(orderIDs) == 0 {
 		return out, nil
 	}
-	q, args, err := sqlx.In(`SELECT `+objectColumns+` FROM magesync_object WHERE order_id IN (?) ORDER BY id`, orderIDs)
+	q, args, err := sqlx.In(`SELECT `+objectColumns+` FROM magesync_object FORCE INDEX (magesync_object_order) WHERE order_id IN (?)`, orderIDs)
 	if err != nil {
 		return nil, fmt.Errorf("store: load objects: %w", err)
 	}

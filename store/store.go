@@ -46,16 +46,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if cfg.DBName == "" {
 		return nil, fmt.Errorf("store: the DSN names no database (want user:pass@tcp(host:3306)/magento)")
 	}
-	connector, err := mysql.NewConnector(cfg)
+	db, err := pool(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("store: %w", err)
+		return nil, err
 	}
-	db := sqlx.NewDb(sql.OpenDB(connector), "mysql")
-	db.SetMaxOpenConns(25)
-	db.SetMaxIdleConns(10)
-	db.SetConnMaxLifetime(30 * time.Minute)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-
 	s := &Store{db: db, host: cfg.Addr, dbName: cfg.DBName}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -91,7 +85,32 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, s.connectError(err)
 	}
 	s.mariaDB, s.gridLimit = strings.Contains(strings.ToLower(version), "mariadb"), 5*time.Second
+	if s.mariaDB {
+		// MariaDB turns an IN list of 1,000 values or more (a batch's
+		// orders) into a derived table, and may then scan the whole table
+		// it is matched against instead of reading its index once per
+		// value: a backfill read every object ever synced for each batch.
+		db.Close()
+		cfg.Params["in_predicate_conversion_threshold"] = "0"
+		if s.db, err = pool(cfg); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// pool opens the connection pool for cfg.
+func pool(cfg *mysql.Config) (*sqlx.DB, error) {
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "mysql")
+	db.SetMaxOpenConns(25)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
 }
 
 // magentoTables are the Magento tables magesync reads.

@@ -178,3 +178,50 @@ func TestGenerateIsDeterministic(t *testing.T) {
 		t.Errorf("same seed, different data:\n%s\n%s", a, b)
 	}
 }
+
+// TestLongINListsReadTheIndex: a batch's 1,000 orders look up their
+// objects by the order index, however many objects other orders have;
+// MariaDB would otherwise match the list as a derived table against a scan
+// of every object (a backfill slowed with each order it synced).
+func TestLongINListsReadTheIndex(t *testing.T) {
+	s := dbtest.New(t)
+	if _, err := s.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state)
+		SELECT 'item', seq, seq DIV 9, CONCAT('802', seq), 'in_sync' FROM seq_1_to_5000`); err != nil {
+		t.Fatal(err)
+	}
+	s.DB().SetMaxOpenConns(1) // the session whose counters are read
+	rowsRead := func() int {
+		var total int
+		rows, err := s.DB().Query(`SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next', 'Handler_read_prev')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var name string
+			var n int
+			if err := rows.Scan(&name, &n); err != nil {
+				t.Fatal(err)
+			}
+			total += n
+		}
+		return total
+	}
+	var ids []uint32
+	for id := uint32(2001); id <= 3000; id++ { // orders with no objects yet, as in a backfill
+		ids = append(ids, id)
+	}
+	ids[0] = 100 // and one with nine
+	before := rowsRead()
+	got, err := s.OrderObjects(context.Background(), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := rowsRead() - before
+	if len(got) != 1 || len(got[100]) != 9 {
+		t.Fatalf("objects of %d orders (%d of order 100), want order 100's 9", len(got), len(got[100]))
+	}
+	if read > 100 {
+		t.Errorf("looking up 1,000 orders read %d rows of 5,000; want about the 9 found", read)
+	}
+}
