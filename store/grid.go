@@ -235,12 +235,17 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	if err != nil {
 		return p, fmt.Errorf("store: orders grid: %w", err)
 	}
-	if p.Total, p.Exact, err = s.countGrid(ctx, where, args, kw); err != nil {
-		return p, err
-	}
 	col, ok := GridSortColumns[q.Sort]
 	if !ok {
 		col = GridSortColumns["created_at"]
+	}
+	if !q.From.IsZero() || !q.To.IsZero() {
+		if where, args, err = s.narrowToDays(ctx, q, col, where, args); err != nil {
+			return p, err
+		}
+	}
+	if p.Total, p.Exact, err = s.countGrid(ctx, where, args, kw); err != nil {
+		return p, err
 	}
 	desc := q.Desc != q.Last // the last page is the first one backwards
 	size := q.Size
@@ -340,6 +345,56 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	}
 	p.Rows, err = s.gridRows(ctx, ids)
 	return p, err
+}
+
+// narrowToDays adds to a date range's filter the id and order number
+// bounds of its days (magesync_grid_day): they keep the same orders, and
+// let a sort whose index follows ids (ID, sync status, Salesforce ID, and
+// the id within a filtered state) start at the range instead of walking
+// past the orders before it.
+func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string, args []any) (string, []any, error) {
+	var b struct {
+		MinID, MaxID   sql.NullInt64
+		MinInc, MaxInc sql.NullString
+	}
+	from, to := time.Time{}, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	if !q.From.IsZero() {
+		from = q.From.UTC()
+	}
+	if !q.To.IsZero() {
+		to = q.To.UTC()
+	}
+	err := s.db.QueryRowxContext(ctx, s.bounded(`SELECT MIN(min_id), MAX(max_id), MIN(min_increment_id), MAX(max_increment_id)
+		FROM magesync_grid_day WHERE day BETWEEN DATE(?) AND DATE(?)`), from, to).Scan(&b.MinID, &b.MaxID, &b.MinInc, &b.MaxInc)
+	if err != nil {
+		return "", nil, fmt.Errorf("store: orders grid: %w", err)
+	}
+	conds := []string{"g.entity_id BETWEEN ? AND ?"}
+	args = append(slices.Clip(args), b.MinID.Int64, b.MaxID.Int64)
+	if !b.MinID.Valid {
+		conds = []string{"FALSE"} // no order was ever bought on those days
+		args = args[:len(args)-2]
+	}
+	switch {
+	case col == "g.increment_id" && b.MinInc.Valid:
+		conds = append(conds, "(g.increment_id BETWEEN ? AND ? OR g.increment_id IS NULL)")
+		args = append(args, b.MinInc.String, b.MaxInc.String)
+	case col == "g.sync_state" && q.Sync == "":
+		// Every state, so that the index is read state by state, each
+		// from the range's first id.
+		in, inArgs, err := sqlx.In("g.sync_state IN (?)", SyncStates)
+		if err != nil {
+			return "", nil, fmt.Errorf("store: orders grid: %w", err)
+		}
+		conds, args = append(conds, in), append(args, inArgs...)
+	case col == "g.sf_id":
+		// Orders without a Salesforce ID are read by id, from the range's.
+		conds = append(conds, "(g.sf_id IS NULL OR g.sf_id IS NOT NULL)")
+	}
+	if where == "" {
+		return " WHERE " + strings.Join(conds, " AND "), args, nil
+	}
+	return where + " AND " + strings.Join(conds, " AND "), args, nil
 }
 
 // decimalSortColumns compare with a decimal literal, not a string's double.

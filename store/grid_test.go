@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -40,10 +41,25 @@ func TestGridMatchesMagento(t *testing.T) {
 func gridMatchesMagento(t *testing.T, s *store.Store) {
 	ctx := context.Background()
 	naiveCol := map[string]string{"sync": "COALESCE(o.state, 'not_in_sync')", "sf_id": "o.sf_id"}
+	// A date range from the 20th purchase to the 50th.
+	var days []time.Time
+	if err := s.DB().Select(&days, `SELECT created_at FROM sales_order_grid ORDER BY created_at LIMIT 2 OFFSET 19`); err != nil {
+		t.Fatal(err)
+	}
+	var last time.Time
+	if err := s.DB().Get(&last, `SELECT created_at FROM sales_order_grid ORDER BY created_at LIMIT 1 OFFSET 49`); err != nil {
+		t.Fatal(err)
+	}
+	from, to := days[0].Add(time.Second), last
+	dates := fmt.Sprintf(" g.created_at >= '%s' AND g.created_at < '%s'", from.Format(time.DateTime), to.Format(time.DateTime))
 	filters := []struct {
 		q     store.GridQuery
 		where string
 	}{
+		{store.GridQuery{From: from, To: to}, " WHERE" + dates},
+		{store.GridQuery{From: from, To: to, Sync: store.StateNotInSync}, " WHERE COALESCE(o.state, 'not_in_sync') = 'not_in_sync' AND" + dates},
+		{store.GridQuery{From: from}, " WHERE g.created_at >= '" + from.Format(time.DateTime) + "'"},
+		{store.GridQuery{To: to}, " WHERE g.created_at < '" + to.Format(time.DateTime) + "'"},
 		{store.GridQuery{}, ""},
 		{store.GridQuery{Statuses: []string{"complete", "processing", "pending"}}, " WHERE g.status IN ('complete', 'processing', 'pending')"},
 		{store.GridQuery{Sync: store.StateNotInSync}, " WHERE COALESCE(o.state, 'not_in_sync') = 'not_in_sync'"},

@@ -160,9 +160,31 @@ func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
 		if _, err := s.db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
 			return fmt.Errorf("store: copy the orders grid: %w", err)
 		}
+		if err := s.widenGridDays(ctx, chunk); err != nil {
+			return err
+		}
 		if err := s.copyGridWords(ctx, chunk); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// widenGridDays widens the id and order number bounds of the orders' days
+// (migration 00009) to take them in. A bound never narrows: an order that
+// left a day leaves it wider than it need be, never wrong.
+func (s *Store) widenGridDays(ctx context.Context, ids []uint32) error {
+	q, args, err := sqlx.In(`INSERT INTO magesync_grid_day (day, min_id, max_id, min_increment_id, max_increment_id)
+		SELECT DATE(created_at), MIN(entity_id), MAX(entity_id), MIN(increment_id), MAX(increment_id)
+		FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL GROUP BY DATE(created_at)
+		ON DUPLICATE KEY UPDATE min_id = LEAST(min_id, VALUES(min_id)), max_id = GREATEST(max_id, VALUES(max_id)),
+			min_increment_id = COALESCE(LEAST(min_increment_id, VALUES(min_increment_id)), min_increment_id, VALUES(min_increment_id)),
+			max_increment_id = COALESCE(GREATEST(max_increment_id, VALUES(max_increment_id)), max_increment_id, VALUES(max_increment_id))`, ids)
+	if err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	return nil
 }
