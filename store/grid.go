@@ -357,7 +357,8 @@ func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string
 		MinID, MaxID   sql.NullInt64
 		MinInc, MaxInc sql.NullString
 	}
-	from, to := time.Time{}, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	// The TIMESTAMP column holds 1970 to 2038.
+	from, to := time.Unix(0, 0).UTC(), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 	if !q.From.IsZero() {
 		from = q.From.UTC()
 	}

@@ -10,6 +10,7 @@ import (
 
 	"magesync/store"
 	"magesync/store/dbtest"
+	"magesync/store/magentodb"
 )
 
 // TestGridMatchesMagento checks every sort, in both directions, under
@@ -439,6 +440,35 @@ func TestGridReadsItsIndexes(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// TestGridDatesUnderStrictModes: a range open at either end keeps every
+// order on a server whose sql_mode refuses zero dates (MySQL 8's default).
+func TestGridDatesUnderStrictModes(t *testing.T) {
+	ctx := context.Background()
+	dsn, _ := dbtest.NewDatabase(t)
+	cfg, err := store.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Params["sql_mode"] = "'STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO'"
+	s := dbtest.Open(t, cfg.FormatDSN())
+	if _, err := magentodb.Generate(ctx, s.DB().DB, magentodb.Options{Orders: 30, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CatchUpGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []store.GridQuery{{To: time.Now().AddDate(1, 0, 0)}, {From: time.Unix(0, 0)}} {
+		q.Size = 50
+		p, err := s.OrderGrid(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != 30 || len(p.Rows) != 30 {
+			t.Errorf("from %v to %v: %d orders (%d rows), want all 30", q.From, q.To, p.Total, len(p.Rows))
 		}
 	}
 }
