@@ -6,8 +6,8 @@ func SetDriveBelow(n int) int { old := driveBelow; driveBelow = n; return old }
 
 // SetWalkLimits sets when a walk along the sort's index gives up on its
 // estimate, and returns a function that restores the settings.
-func SetWalkLimits(factor, least int64) (restore func()) {
-	f, m := walkFactor, walkMin
-	walkFactor, walkMin = factor, least
-	return func() { walkFactor, walkMin = f, m }
+func SetWalkLimits(factor, least, perMatch int64) (restore func()) {
+	f, m, pm := walkFactor, walkMin, walkPerMatch
+	walkFactor, walkMin, walkPerMatch = factor, least, perMatch
+	return func() { walkFactor, walkMin, walkPerMatch = f, m, pm }
 }

@@ -166,8 +166,9 @@ var sortIndexes = map[string]string{
 const walkBudget = 200000
 
 // A walk gives up on its estimate past walkFactor times it, or walkMin
-// index entries (a few milliseconds) if more.
-var walkFactor, walkMin int64 = 4, 20000
+// index entries (a few milliseconds), or walkPerMatch per order matching,
+// whichever is more.
+var walkFactor, walkMin, walkPerMatch int64 = 4, 20000, 1
 
 // walk runs query, a walk along an index, until it has read examined rows
 // (MariaDB's LIMIT ROWS EXAMINED; MySQL has no such stop). ok is false
@@ -304,14 +305,27 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		// "col IS NULL" only so.
 		order = "g.entity_id " + dir
 	}
-	page := func(from string) string {
+	// Within dates, the orders without a Salesforce ID are read apart, by
+	// id from the range's: MariaDB reads "sf_id IS NULL" backwards from a
+	// bound only when the order is by id alone.
+	splitNulls := col == "g.sf_id" && (!q.From.IsZero() || !q.To.IsZero()) && !nullsOnly
+	page := func(from string) (string, []any) {
 		query := `SELECT g.entity_id FROM ` + from + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-		if len(kw.words) > 0 && kw.driver < 0 {
-			return s.walkingSort(query)
+		qargs := append(slices.Clip(args), max(size, 0), offset)
+		if splitNulls {
+			part := func(cond, order string) string {
+				return `(SELECT g.entity_id, g.sf_id FROM ` + from + where + ` AND ` + cond + ` ORDER BY ` + order + ` LIMIT ?)`
+			}
+			query = `SELECT u.entity_id FROM (` + part("g.sf_id IS NULL", "g.entity_id "+dir) + ` UNION ALL ` +
+				part("g.sf_id IS NOT NULL", order) + `) u ORDER BY u.sf_id ` + dir + `, u.entity_id ` + dir + ` LIMIT ? OFFSET ?`
+			each := max(size, 0) + offset
+			qargs = slices.Concat(args, []any{each}, args, []any{each, max(size, 0), offset})
 		}
-		return s.bounded(query)
+		if len(kw.words) > 0 && kw.driver < 0 {
+			return s.walkingSort(query), qargs
+		}
+		return s.bounded(query), qargs
 	}
-	args = append(slices.Clip(args), max(size, 0), offset)
 	var ids []uint32
 	walked := false
 	if kw.driver < 0 {
@@ -322,21 +336,24 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		// The estimate takes the filters to keep orders evenly along the
 		// sort; they need not (a date range, sorted by a column that
 		// follows order ids, keeps one stretch of the index), so the walk
-		// stops at a few times its estimate.
+		// stops at a few times its estimate, or when it has read as many
+		// entries as reading the filters' orders would.
 		if estimate := int64(offset+size) * int64(all) / int64(max(p.Total, 1)); p.Total > 0 && estimate <= walkBudget {
 			idx := sortIndexes[col]
 			if col == "g.sf_id" && q.Sync != "" {
 				idx = "magesync_grid_by_sync_sf_id"
 			}
 			// Each word's check reads a row too.
-			examined := min(max(walkFactor*estimate, walkMin), walkBudget) * int64(1+len(kw.words))
-			if walked, ids, err = s.walk(ctx, page("magesync_grid g FORCE INDEX ("+idx+")"), examined, args); err != nil {
+			examined := min(max(walkFactor*estimate, walkMin, walkPerMatch*int64(p.Total)), walkBudget) * int64(1+len(kw.words))
+			query, qargs := page("magesync_grid g FORCE INDEX (" + idx + ")")
+			if walked, ids, err = s.walk(ctx, query, examined, qargs); err != nil {
 				return p, fmt.Errorf("store: orders grid: %w", err)
 			}
 		}
 	}
 	if !walked {
-		if err = s.db.SelectContext(ctx, &ids, page("magesync_grid g"), args...); err != nil {
+		query, qargs := page("magesync_grid g")
+		if err = s.db.SelectContext(ctx, &ids, query, qargs...); err != nil {
 			return p, fmt.Errorf("store: orders grid: %w", err)
 		}
 	}
@@ -349,8 +366,8 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 
 // narrowToDays adds to a date range's filter the id and order number
 // bounds of its days (magesync_grid_day): they keep the same orders, and
-// let a sort whose index follows ids (ID, sync status, Salesforce ID, and
-// the id within a filtered state) start at the range instead of walking
+// let a sort whose index follows ids (ID, sync status, the orders without
+// a Salesforce ID, and the id within a filtered state) start at the range instead of walking
 // past the orders before it.
 func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string, args []any) (string, []any, error) {
 	var b struct {
@@ -388,9 +405,6 @@ func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string
 			return "", nil, fmt.Errorf("store: orders grid: %w", err)
 		}
 		conds, args = append(conds, in), append(args, inArgs...)
-	case col == "g.sf_id":
-		// Orders without a Salesforce ID are read by id, from the range's.
-		conds = append(conds, "(g.sf_id IS NULL OR g.sf_id IS NOT NULL)")
 	}
 	if where == "" {
 		return " WHERE " + strings.Join(conds, " AND "), args, nil

@@ -34,7 +34,7 @@ func TestGridMatchesMagento(t *testing.T) {
 	t.Run("walks", func(t *testing.T) { gridMatchesMagento(t, s) })
 	// Every walk along the sort's index stopped at its first row: each page
 	// is then read by the filters, and must be the same.
-	restore := store.SetWalkLimits(0, 1)
+	restore := store.SetWalkLimits(0, 1, 0)
 	defer restore()
 	t.Run("walks stopped", func(t *testing.T) { gridMatchesMagento(t, s) })
 }
