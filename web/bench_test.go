@@ -123,6 +123,8 @@ func BenchmarkPages(b *testing.B) {
 		"grid-half-year-sort-id-desc":  "/admin/sales/order?from=2026-01-01&to=2026-06-30&sort=id&dir=desc",
 		"grid-half-year-nis-sort-sync": "/admin/sales/order?from=2026-01-01&to=2026-06-30&sync=not_in_sync&sort=sync",
 		"grid-half-year-sort-sf-id":    "/admin/sales/order?from=2026-01-01&to=2026-06-30&sort=sf_id",
+		"grid-half-year-sort-status":   "/admin/sales/order?from=2026-01-01&to=2026-06-30&sort=status&dir=asc",
+		"grid-half-year-sort-store":    "/admin/sales/order?from=2026-01-01&to=2026-06-30&sort=purchase_point&dir=asc",
 		"order-view":                   fmt.Sprintf("/admin/sales/order/%d", min(4242, n)),
 	}
 	// Next from a page in the middle: read from its last order, not counted.
