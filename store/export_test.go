@@ -11,3 +11,7 @@ func SetWalkLimits(factor, least, perMatch int64) (restore func()) {
 	walkFactor, walkMin, walkPerMatch = factor, least, perMatch
 	return func() { walkFactor, walkMin, walkPerMatch = f, m, pm }
 }
+
+// SetJumpFrom sets the offset from which a purchase-date page is found by
+// the orders counted per day, and returns the setting it replaced.
+func SetJumpFrom(n int) int { old := jumpFrom; jumpFrom = n; return old }

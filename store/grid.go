@@ -289,6 +289,15 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 			size = p.Total - (p.Page-1)*size // the last page's own rows
 		}
 	}
+	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && q.onlyDates() {
+		cond, arg, skipped, err := s.jumpDays(ctx, q, desc, offset)
+		if err != nil {
+			return p, err
+		}
+		if skipped > 0 {
+			where, args, offset = and(where, cond), append(slices.Clip(args), arg), offset-skipped
+		}
+	}
 	// The page's ids first, from the sort's index; then those few rows whole.
 	// One rule for every filter: when the filters keep enough of the
 	// orders that walking the sort's index finds the page within the
@@ -364,6 +373,113 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	return p, err
 }
 
+// jumpFrom is the offset from which a page of the purchase-date sort is
+// found from the orders counted per day instead of by walking to it.
+var jumpFrom = 20000
+
+// onlyDates reports whether the grid is filtered by purchase date alone,
+// if at all: the orders counted per day are then the orders it shows.
+func (q GridQuery) onlyDates() bool {
+	return strings.TrimSpace(q.Keyword) == "" && len(q.Statuses) == 0 && q.Sync == "" && !q.BaseTotal.set() &&
+		!q.Total.set() && q.StoreID == 0
+}
+
+// and joins a condition to a WHERE clause.
+func and(where, cond string) string {
+	if where == "" {
+		return " WHERE " + cond
+	}
+	return where + " AND " + cond
+}
+
+// jumpDays finds, from the orders counted per day (magesync_grid_day),
+// the day boundary that the page at offset of the purchase-date sort lies
+// past: cond (with arg) keeps the orders from there, skipped of them come
+// before it. skipped is 0 when no whole day lies before the page.
+func (s *Store) jumpDays(ctx context.Context, q GridQuery, desc bool, offset int) (cond string, arg any, skipped int, err error) {
+	from, to := dayRange(q)
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	var days []struct {
+		Day    time.Time `db:"day"`
+		Orders int       `db:"orders"`
+	}
+	if err := s.db.SelectContext(ctx, &days, s.bounded(`SELECT day, orders FROM magesync_grid_day
+		WHERE day BETWEEN DATE(?) AND DATE(?) ORDER BY day `+dir), from, to); err != nil {
+		return "", nil, 0, fmt.Errorf("store: orders grid: %w", err)
+	}
+	count := func(query string, args ...any) (int, error) {
+		var n int
+		if err := s.db.GetContext(ctx, &n, s.bounded(query), args...); err != nil {
+			return 0, fmt.Errorf("store: orders grid: %w", err)
+		}
+		return n, nil
+	}
+	if !desc && q.From.IsZero() && q.To.IsZero() {
+		// Orders without a purchase date come first, as the database sorts.
+		if skipped, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at IS NULL`); err != nil {
+			return "", nil, 0, err
+		}
+	}
+	var boundary time.Time
+	for _, d := range days {
+		start, end := d.Day, d.Day.AddDate(0, 0, 1)
+		n := d.Orders
+		if start.Before(from) || end.After(to) {
+			// A day the range cuts: its orders within the range.
+			if n, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at >= ? AND created_at < ?`,
+				later(start, from), earlier(end, to)); err != nil {
+				return "", nil, 0, err
+			}
+		}
+		if skipped+n > offset {
+			break
+		}
+		skipped += n
+		boundary = end
+		if desc {
+			boundary = start
+		}
+	}
+	switch {
+	case boundary.IsZero():
+		return "", nil, 0, nil
+	case desc:
+		return "g.created_at < ?", boundary, skipped, nil
+	}
+	return "g.created_at >= ?", boundary, skipped, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// dayRange is a date filter's range, UTC, its open ends the TIMESTAMP
+// column's (1970 on, not the zero date, which DATE() turns to NULL under a
+// strict sql_mode).
+func dayRange(q GridQuery) (from, to time.Time) {
+	from, to = time.Unix(0, 0).UTC(), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	if !q.From.IsZero() {
+		from = q.From.UTC()
+	}
+	if !q.To.IsZero() {
+		to = q.To.UTC()
+	}
+	return from, to
+}
+
 // narrowToDays adds to a date range's filter the id and order number
 // bounds of its days (magesync_grid_day): they keep the same orders, and
 // let a sort whose index follows ids (ID, sync status, the orders without
@@ -374,14 +490,7 @@ func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string
 		MinID, MaxID   sql.NullInt64
 		MinInc, MaxInc sql.NullString
 	}
-	// The TIMESTAMP column holds 1970 to 2038.
-	from, to := time.Unix(0, 0).UTC(), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-	if !q.From.IsZero() {
-		from = q.From.UTC()
-	}
-	if !q.To.IsZero() {
-		to = q.To.UTC()
-	}
+	from, to := dayRange(q)
 	err := s.db.QueryRowxContext(ctx, s.bounded(`SELECT MIN(min_id), MAX(max_id), MIN(min_increment_id), MAX(max_increment_id)
 		FROM magesync_grid_day WHERE day BETWEEN DATE(?) AND DATE(?)`), from, to).Scan(&b.MinID, &b.MaxID, &b.MinInc, &b.MaxInc)
 	if err != nil {

@@ -34,9 +34,34 @@ func TestGridMatchesMagento(t *testing.T) {
 	t.Run("walks", func(t *testing.T) { gridMatchesMagento(t, s) })
 	// Every walk along the sort's index stopped at its first row: each page
 	// is then read by the filters, and must be the same.
+	// Every page of the purchase-date sort found from the orders counted
+	// per day, however near the start.
+	old := store.SetJumpFrom(0)
+	t.Run("pages found by days", func(t *testing.T) { gridMatchesMagento(t, s) })
+	store.SetJumpFrom(old)
 	restore := store.SetWalkLimits(0, 1, 0)
 	defer restore()
 	t.Run("walks stopped", func(t *testing.T) { gridMatchesMagento(t, s) })
+}
+
+// checkDayCounts fails t unless magesync_grid_day counts every day's
+// orders exactly, with bounds that hold them.
+func checkDayCounts(t *testing.T, s *store.Store) {
+	t.Helper()
+	var wrong int
+	if err := s.DB().Get(&wrong, `SELECT COUNT(*) FROM (SELECT DATE(created_at) AS day, COUNT(*) AS n, MIN(entity_id) AS lo, MAX(entity_id) AS hi
+		FROM magesync_grid WHERE created_at IS NOT NULL GROUP BY DATE(created_at)) g
+		LEFT JOIN magesync_grid_day d ON d.day = g.day WHERE d.day IS NULL OR d.orders <> g.n OR d.min_id > g.lo OR d.max_id < g.hi`); err != nil {
+		t.Fatal(err)
+	}
+	var stray int
+	if err := s.DB().Get(&stray, `SELECT COUNT(*) FROM magesync_grid_day d WHERE d.orders <> (SELECT COUNT(*) FROM magesync_grid g
+		WHERE g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY)`); err != nil {
+		t.Fatal(err)
+	}
+	if wrong+stray > 0 {
+		t.Errorf("%d days counted wrong or unbounded, %d counted for orders no longer there", wrong, stray)
+	}
 }
 
 func gridMatchesMagento(t *testing.T, s *store.Store) {
@@ -202,6 +227,19 @@ func TestGridCopyFollowsMagentoAndSyncs(t *testing.T) {
 	if rows := find(store.GridQuery{Sync: store.StateNotInSync, Sort: "sf_id", Desc: true}); len(rows) != 6 || rows[0].EntityID != 3 {
 		t.Errorf("not in sync after a change: %+v", rows)
 	}
+	// Magento moves order 1 to another day (an import fixing dates): both
+	// days are counted again.
+	mustExec(t, s.DB().Exec, `UPDATE sales_order_grid SET created_at = created_at - INTERVAL 3 DAY, updated_at = NOW() + INTERVAL 2 SECOND WHERE entity_id = 1`)
+	find(store.GridQuery{})
+	checkDayCounts(t, s)
+	if err := s.RebuildGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, s.DB().Exec, `DELETE FROM sales_order_grid WHERE entity_id = 4`)
+	if err := s.RebuildGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkDayCounts(t, s)
 }
 
 func TestGridKeywordSearch(t *testing.T) {

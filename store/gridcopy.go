@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"time"
@@ -141,8 +142,63 @@ func nullTime(t time.Time) any {
 
 // copyGridRows copies the given orders from Magento's grid, whole.
 func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	conn, unlock, err := s.lockGrid(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.copyGridRowsLocked(ctx, conn, ids)
+}
+
+// gridDB is the pool, or the connection that holds the copy lock.
+type gridDB interface {
+	beginner
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// gridLockWait is how long a copy waits for another to finish.
+const gridLockWait = 2 * time.Second
+
+// lockGrid holds the grid's copy lock (one copy at a time, across
+// processes, so that each day's count is recounted after every change to
+// it) on a connection the copy then runs on; unlock releases both.
+func (s *Store) lockGrid(ctx context.Context) (conn *sqlx.Conn, unlock func(), err error) {
+	conn, err = s.db.Connx(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	name := "magesync_grid_copy." + s.dbName
+	name = name[:min(len(name), 64)]
+	var got sql.NullInt64
+	if err := conn.GetContext(ctx, &got, `SELECT GET_LOCK(?, ?)`, name, gridLockWait.Seconds()); err != nil || got.Int64 != 1 {
+		conn.Close()
+		if err == nil {
+			err = fmt.Errorf("%w: another copy of the orders grid held it for %s", ErrTooSlow, gridLockWait)
+		}
+		return nil, nil, fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	return conn, func() {
+		conn.ExecContext(context.Background(), `DO RELEASE_LOCK(?)`, name)
+		conn.Close()
+	}, nil
+}
+
+func (s *Store) copyGridRowsLocked(ctx context.Context, db gridDB, ids []uint32) error {
 	for chunk := range slices.Chunk(ids, 1000) {
-		q, args, err := sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
+		// The days the orders leave, should their dates have changed.
+		q, args, err := sqlx.In(`SELECT DISTINCT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL`, chunk)
+		if err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+		var left []time.Time
+		if err := db.SelectContext(ctx, &left, q, args...); err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+		q, args, err = sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
 			billing_name, shipping_name, base_grand_total, grand_total, base_currency_code, order_currency_code, status,
 			billing_address, shipping_address, customer_name, customer_email, sync_state, sf_id)
 			SELECT `+gridCopyColumns+` FROM sales_order_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'
@@ -157,13 +213,16 @@ func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
 		if err != nil {
 			return fmt.Errorf("store: copy the orders grid: %w", err)
 		}
-		if _, err := s.db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+		if _, err := db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
 			return fmt.Errorf("store: copy the orders grid: %w", err)
 		}
-		if err := s.widenGridDays(ctx, chunk); err != nil {
+		if err := s.widenGridDays(ctx, db, chunk); err != nil {
 			return err
 		}
-		if err := s.copyGridWords(ctx, chunk); err != nil {
+		if err := s.recountGridDays(ctx, db, chunk, left); err != nil {
+			return err
+		}
+		if err := s.copyGridWords(ctx, db, chunk); err != nil {
 			return err
 		}
 	}
@@ -173,7 +232,7 @@ func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
 // widenGridDays widens the id and order number bounds of the orders' days
 // (migration 00009) to take them in. A bound never narrows: an order that
 // left a day leaves it wider than it need be, never wrong.
-func (s *Store) widenGridDays(ctx context.Context, ids []uint32) error {
+func (s *Store) widenGridDays(ctx context.Context, db gridDB, ids []uint32) error {
 	q, args, err := sqlx.In(`INSERT INTO magesync_grid_day (day, min_id, max_id, min_increment_id, max_increment_id)
 		SELECT DATE(created_at), MIN(entity_id), MAX(entity_id), MIN(increment_id), MAX(increment_id)
 		FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL GROUP BY DATE(created_at)
@@ -183,7 +242,28 @@ func (s *Store) widenGridDays(ctx context.Context, ids []uint32) error {
 	if err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
-	if _, err := s.db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+	if _, err := db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	return nil
+}
+
+// recountGridDays counts again the orders of the days the given orders
+// are on, and of the days they left.
+func (s *Store) recountGridDays(ctx context.Context, db gridDB, ids []uint32, left []time.Time) error {
+	cond, args, err := sqlx.In(`d.day IN (SELECT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?))`, ids)
+	if err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	if len(left) > 0 {
+		more, moreArgs, err := sqlx.In(` OR d.day IN (?)`, left)
+		if err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+		cond, args = cond+more, append(args, moreArgs...)
+	}
+	if _, err := db.ExecContext(ctx, s.boundedWrite(`UPDATE magesync_grid_day d SET d.orders = (SELECT COUNT(*) FROM magesync_grid g
+		WHERE g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY) WHERE `+cond), args...); err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	return nil
@@ -208,14 +288,24 @@ func (s *Store) RebuildGrid(ctx context.Context) error {
 	if err := s.db.SelectContext(ctx, &ids, `SELECT entity_id FROM sales_order_grid`); err != nil {
 		return fmt.Errorf("store: rebuild the orders grid: %w", err)
 	}
-	if err := s.copyGridRows(ctx, ids); err != nil {
+	conn, unlock, err := s.lockGrid(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.copyGridRowsLocked(ctx, conn, ids); err != nil {
 		return err
 	}
 	for _, table := range []string{"magesync_grid", "magesync_grid_word"} {
-		_, err := s.db.ExecContext(ctx, `DELETE FROM `+table+` WHERE entity_id NOT IN (SELECT entity_id FROM sales_order_grid)`)
+		_, err := conn.ExecContext(ctx, `DELETE FROM `+table+` WHERE entity_id NOT IN (SELECT entity_id FROM sales_order_grid)`)
 		if err != nil {
 			return fmt.Errorf("store: rebuild the orders grid: %w", err)
 		}
+	}
+	_, err = conn.ExecContext(ctx, `UPDATE magesync_grid_day d SET d.orders = (SELECT COUNT(*) FROM magesync_grid g
+		WHERE g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY)`)
+	if err != nil {
+		return fmt.Errorf("store: rebuild the orders grid: %w", err)
 	}
 	return nil
 }

@@ -41,8 +41,8 @@ func searchWords(text string) []string {
 }
 
 // copyGridWords writes the search words of the given orders anew, from
-// Magento's grid.
-func (s *Store) copyGridWords(ctx context.Context, ids []uint32) error {
+// Magento's grid, on db.
+func (s *Store) copyGridWords(ctx context.Context, db gridDB, ids []uint32) error {
 	for chunk := range slices.Chunk(ids, 1000) {
 		q, args, err := sqlx.In(`SELECT entity_id, CONCAT_WS(' ', increment_id, billing_name, shipping_name, billing_address,
 			shipping_address, customer_name, customer_email) AS text FROM sales_order_grid WHERE entity_id IN (?)`, chunk)
@@ -53,10 +53,10 @@ func (s *Store) copyGridWords(ctx context.Context, ids []uint32) error {
 			ID   uint32 `db:"entity_id"`
 			Text string `db:"text"`
 		}
-		if err := s.db.SelectContext(ctx, &rows, s.bounded(q), args...); err != nil {
+		if err := db.SelectContext(ctx, &rows, s.bounded(q), args...); err != nil {
 			return fmt.Errorf("store: search words: %w", err)
 		}
-		err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		err = inTxOn(ctx, db, func(tx *sqlx.Tx) error {
 			del, dargs, err := sqlx.In(`DELETE FROM magesync_grid_word WHERE entity_id IN (?)`, chunk)
 			if err != nil {
 				return err
@@ -122,7 +122,7 @@ func (s *Store) buildGridWords(ctx context.Context, log *slog.Logger) error {
 		if len(ids) == 0 {
 			break
 		}
-		if err := s.copyGridWords(ctx, ids); err != nil {
+		if err := s.copyGridWords(ctx, s.db, ids); err != nil {
 			return err
 		}
 		from = ids[len(ids)-1]

@@ -450,8 +450,18 @@ func truncateText(s string) string {
 // whole transaction back on the server, so f runs again from the start, a
 // few times, after a short random pause.
 func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
+	return inTxOn(ctx, s.db, f)
+}
+
+// beginner is the pool, or one connection of it.
+type beginner interface {
+	BeginTxx(ctx context.Context, opts *sql.TxOptions) (*sqlx.Tx, error)
+}
+
+// inTxOn is inTx on db.
+func inTxOn(ctx context.Context, db beginner, f func(tx *sqlx.Tx) error) error {
 	for try := 1; ; try++ {
-		err := s.tryTx(ctx, f)
+		err := tryTx(ctx, db, f)
 		if !retryableLock(err) || try == 5 {
 			return err
 		}
@@ -461,8 +471,8 @@ func (s *Store) inTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
 	}
 }
 
-func (s *Store) tryTx(ctx context.Context, f func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
+func tryTx(ctx context.Context, db beginner, f func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return err
 	}
