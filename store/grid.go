@@ -245,7 +245,20 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 			return p, err
 		}
 	}
-	if p.Total, p.Exact, err = s.countGrid(ctx, where, args, kw); err != nil {
+	var days []dayCount
+	undated := 0
+	if q.onlyDates() {
+		// The orders counted per day are the orders shown: an exact count
+		// at once, and the days a deep page of the purchase-date sort
+		// lies past.
+		if days, undated, err = s.countDays(ctx, q); err != nil {
+			return p, err
+		}
+		p.Total, p.Exact = undated, true
+		for _, d := range days {
+			p.Total += d.orders
+		}
+	} else if p.Total, p.Exact, err = s.countGrid(ctx, where, args, kw); err != nil {
 		return p, err
 	}
 	desc := q.Desc != q.Last // the last page is the first one backwards
@@ -290,11 +303,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		}
 	}
 	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && q.onlyDates() {
-		cond, arg, skipped, err := s.jumpDays(ctx, q, desc, offset)
-		if err != nil {
-			return p, err
-		}
-		if skipped > 0 {
+		if cond, arg, skipped := jumpDays(days, undated, desc, offset); skipped > 0 {
 			where, args, offset = and(where, cond), append(slices.Clip(args), arg), offset-skipped
 		}
 	}
@@ -392,23 +401,25 @@ func and(where, cond string) string {
 	return where + " AND " + cond
 }
 
-// jumpDays finds, from the orders counted per day (magesync_grid_day),
-// the day boundary that the page at offset of the purchase-date sort lies
-// past: cond (with arg) keeps the orders from there, skipped of them come
-// before it. skipped is 0 when no whole day lies before the page.
-func (s *Store) jumpDays(ctx context.Context, q GridQuery, desc bool, offset int) (cond string, arg any, skipped int, err error) {
+// dayCount is how many orders a filter by dates alone keeps on one day.
+type dayCount struct {
+	start, end time.Time
+	orders     int
+}
+
+// countDays reads the orders of each day a dates-only filter spans, from
+// magesync_grid_day, oldest first (a day the range cuts counted within
+// the range), and how many orders have no purchase date (0 when a date
+// filter is set: it keeps none of them).
+func (s *Store) countDays(ctx context.Context, q GridQuery) (days []dayCount, undated int, err error) {
 	from, to := dayRange(q)
-	dir := "ASC"
-	if desc {
-		dir = "DESC"
-	}
-	var days []struct {
+	var rows []struct {
 		Day    time.Time `db:"day"`
 		Orders int       `db:"orders"`
 	}
-	if err := s.db.SelectContext(ctx, &days, s.bounded(`SELECT day, orders FROM magesync_grid_day
-		WHERE day BETWEEN DATE(?) AND DATE(?) ORDER BY day `+dir), from, to); err != nil {
-		return "", nil, 0, fmt.Errorf("store: orders grid: %w", err)
+	if err := s.db.SelectContext(ctx, &rows, s.bounded(`SELECT day, orders FROM magesync_grid_day
+		WHERE day BETWEEN DATE(?) AND DATE(?) ORDER BY day`), from, to); err != nil {
+		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 	}
 	count := func(query string, args ...any) (int, error) {
 		var n int
@@ -417,39 +428,53 @@ func (s *Store) jumpDays(ctx context.Context, q GridQuery, desc bool, offset int
 		}
 		return n, nil
 	}
-	if !desc && q.From.IsZero() && q.To.IsZero() {
-		// Orders without a purchase date come first, as the database sorts.
-		if skipped, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at IS NULL`); err != nil {
-			return "", nil, 0, err
+	for _, r := range rows {
+		d := dayCount{r.Day, r.Day.AddDate(0, 0, 1), r.Orders}
+		if d.start.Before(from) || d.end.After(to) {
+			if d.orders, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at >= ? AND created_at < ?`,
+				later(d.start, from), earlier(d.end, to)); err != nil {
+				return nil, 0, err
+			}
 		}
+		days = append(days, d)
+	}
+	if q.From.IsZero() && q.To.IsZero() {
+		if undated, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at IS NULL`); err != nil {
+			return nil, 0, err
+		}
+	}
+	return days, undated, nil
+}
+
+// jumpDays finds the day boundary that the page at offset of the
+// purchase-date sort lies past: cond (with arg) keeps the orders from
+// there, skipped of them come before it; skipped is 0 when no whole day
+// lies before the page.
+func jumpDays(days []dayCount, undated int, desc bool, offset int) (cond string, arg any, skipped int) {
+	if desc {
+		days = slices.Clone(days)
+		slices.Reverse(days)
+	} else {
+		skipped = undated // orders without a purchase date come first
 	}
 	var boundary time.Time
 	for _, d := range days {
-		start, end := d.Day, d.Day.AddDate(0, 0, 1)
-		n := d.Orders
-		if start.Before(from) || end.After(to) {
-			// A day the range cuts: its orders within the range.
-			if n, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at >= ? AND created_at < ?`,
-				later(start, from), earlier(end, to)); err != nil {
-				return "", nil, 0, err
-			}
-		}
-		if skipped+n > offset {
+		if skipped+d.orders > offset {
 			break
 		}
-		skipped += n
-		boundary = end
+		skipped += d.orders
+		boundary = d.end
 		if desc {
-			boundary = start
+			boundary = d.start
 		}
 	}
 	switch {
 	case boundary.IsZero():
-		return "", nil, 0, nil
+		return "", nil, 0
 	case desc:
-		return "g.created_at < ?", boundary, skipped, nil
+		return "g.created_at < ?", boundary, skipped
 	}
-	return "g.created_at >= ?", boundary, skipped, nil
+	return "g.created_at >= ?", boundary, skipped
 }
 
 func later(a, b time.Time) time.Time {

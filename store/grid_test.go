@@ -240,6 +240,16 @@ func TestGridCopyFollowsMagentoAndSyncs(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDayCounts(t, s)
+	// An order without a purchase date is counted, and sorts first.
+	mustExec(t, s.DB().Exec, `INSERT INTO sales_order_grid (entity_id, status, store_id, increment_id, created_at, updated_at)
+		VALUES (7, 'pending', 1, '000000007', NULL, NULL)`)
+	p, err := s.OrderGrid(ctx, store.GridQuery{Sort: "created_at", Size: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Total != 6 || !p.Exact || len(p.Rows) != 6 || p.Rows[0].EntityID != 7 {
+		t.Errorf("with an undated order: %d orders (exact %v), rows %+v; want 6 exactly, order 7 first", p.Total, p.Exact, p.Rows)
+	}
 }
 
 func TestGridKeywordSearch(t *testing.T) {
