@@ -240,7 +240,8 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	if !ok {
 		col = GridSortColumns["created_at"]
 	}
-	if !q.From.IsZero() || !q.To.IsZero() {
+	dated := !q.From.IsZero() || !q.To.IsZero()
+	if dated {
 		if where, args, err = s.narrowToDays(ctx, q, col, where, args); err != nil {
 			return p, err
 		}
@@ -282,12 +283,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		}
 		if ok { // else the order is gone: the page by its number
 			seeking, desc, offset, nullsOnly = true, desc != backwards, 0, sk.nullsOnly
-			if where == "" {
-				where = " WHERE " + sk.cond
-			} else {
-				where += " AND (" + sk.cond + ")"
-			}
-			args = append(slices.Clip(args), sk.args...)
+			where, args = and(where, "("+sk.cond+")"), append(slices.Clip(args), sk.args...)
 		}
 	}
 	backwards = backwards && seeking
@@ -326,7 +322,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	// Within dates, the orders without a Salesforce ID are read apart, by
 	// id from the range's: MariaDB reads "sf_id IS NULL" backwards from a
 	// bound only when the order is by id alone.
-	splitNulls := col == "g.sf_id" && (!q.From.IsZero() || !q.To.IsZero()) && !nullsOnly
+	splitNulls := col == "g.sf_id" && dated && !nullsOnly
 	page := func(from string) (string, []any) {
 		query := `SELECT g.entity_id FROM ` + from + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 		qargs := append(slices.Clip(args), max(size, 0), offset)
@@ -540,10 +536,7 @@ func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string
 		}
 		conds, args = append(conds, in), append(args, inArgs...)
 	}
-	if where == "" {
-		return " WHERE " + strings.Join(conds, " AND "), args, nil
-	}
-	return where + " AND " + strings.Join(conds, " AND "), args, nil
+	return and(where, strings.Join(conds, " AND ")), args, nil
 }
 
 // decimalSortColumns compare with a decimal literal, not a string's double.
