@@ -248,7 +248,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	}
 	var days []dayCount
 	undated := 0
-	if q.onlyDates() {
+	if q.counted() {
 		// The orders counted per day are the orders shown: an exact count
 		// at once, and the days a deep page of the purchase-date sort
 		// lies past.
@@ -298,7 +298,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 			size = p.Total - (p.Page-1)*size // the last page's own rows
 		}
 	}
-	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && q.onlyDates() {
+	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && q.counted() {
 		if cond, arg, skipped := jumpDays(days, undated, desc, offset); skipped > 0 {
 			where, args, offset = and(where, cond), append(slices.Clip(args), arg), offset-skipped
 		}
@@ -382,11 +382,11 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 // found from the orders counted per day instead of by walking to it.
 var jumpFrom = 20000
 
-// onlyDates reports whether the grid is filtered by purchase date alone,
-// if at all: the orders counted per day are then the orders it shows.
-func (q GridQuery) onlyDates() bool {
-	return strings.TrimSpace(q.Keyword) == "" && len(q.Statuses) == 0 && q.Sync == "" && !q.BaseTotal.set() &&
-		!q.Total.set() && q.StoreID == 0
+// counted reports whether the grid is filtered by purchase date, status
+// and purchase point alone, if at all: magesync_grid_day_count then holds
+// the orders it shows, counted.
+func (q GridQuery) counted() bool {
+	return strings.TrimSpace(q.Keyword) == "" && q.Sync == "" && !q.BaseTotal.set() && !q.Total.set()
 }
 
 // and joins a condition to a WHERE clause.
@@ -397,29 +397,46 @@ func and(where, cond string) string {
 	return where + " AND " + cond
 }
 
-// dayCount is how many orders a filter by dates alone keeps on one day.
+// dayCount is how many orders a counted filter keeps on one day.
 type dayCount struct {
 	start, end time.Time
 	orders     int
 }
 
-// countDays reads the orders of each day a dates-only filter spans, from
-// magesync_grid_day, oldest first (a day the range cuts counted within
-// the range), and how many orders have no purchase date (0 when a date
-// filter is set: it keeps none of them).
+// countDays reads how many orders a counted filter keeps on each day it
+// spans, from magesync_grid_day_count, oldest first (a day the range cuts
+// counted within the range), and how many orders it keeps without a
+// purchase date (none when a date range is set).
 func (s *Store) countDays(ctx context.Context, q GridQuery) (days []dayCount, undated int, err error) {
 	from, to := dayRange(q)
+	var conds []string
+	var args []any
+	if len(q.Statuses) > 0 {
+		c, a, err := sqlx.In(`status IN (?)`, q.Statuses)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
+		}
+		conds, args = append(conds, c), append(args, a...)
+	}
+	if q.StoreID != 0 {
+		conds, args = append(conds, `store_id = ?`), append(args, q.StoreID)
+	}
+	filter := ""
+	for _, c := range conds {
+		filter += " AND " + c
+	}
 	var rows []struct {
 		Day    time.Time `db:"day"`
 		Orders int       `db:"orders"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, s.bounded(`SELECT day, orders FROM magesync_grid_day
-		WHERE day BETWEEN DATE(?) AND DATE(?) ORDER BY day`), from, to); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, s.bounded(`SELECT day, SUM(orders) AS orders FROM magesync_grid_day_count
+		WHERE day BETWEEN DATE(?) AND DATE(?)`+filter+` GROUP BY day ORDER BY day`), append([]any{from, to}, args...)...); err != nil {
 		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 	}
-	count := func(query string, args ...any) (int, error) {
+	count := func(cond string, condArgs ...any) (int, error) {
 		var n int
-		if err := s.db.GetContext(ctx, &n, s.bounded(query), args...); err != nil {
+		if err := s.db.GetContext(ctx, &n, s.bounded(`SELECT COUNT(*) FROM magesync_grid WHERE `+cond+filter),
+			append(condArgs, args...)...); err != nil {
 			return 0, fmt.Errorf("store: orders grid: %w", err)
 		}
 		return n, nil
@@ -427,15 +444,14 @@ func (s *Store) countDays(ctx context.Context, q GridQuery) (days []dayCount, un
 	for _, r := range rows {
 		d := dayCount{r.Day, r.Day.AddDate(0, 0, 1), r.Orders}
 		if d.start.Before(from) || d.end.After(to) {
-			if d.orders, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at >= ? AND created_at < ?`,
-				later(d.start, from), earlier(d.end, to)); err != nil {
+			if d.orders, err = count(`created_at >= ? AND created_at < ?`, later(d.start, from), earlier(d.end, to)); err != nil {
 				return nil, 0, err
 			}
 		}
 		days = append(days, d)
 	}
 	if q.From.IsZero() && q.To.IsZero() {
-		if undated, err = count(`SELECT COUNT(*) FROM magesync_grid WHERE created_at IS NULL`); err != nil {
+		if undated, err = count(`created_at IS NULL`); err != nil {
 			return nil, 0, err
 		}
 	}

@@ -44,23 +44,30 @@ func TestGridMatchesMagento(t *testing.T) {
 	t.Run("walks stopped", func(t *testing.T) { gridMatchesMagento(t, s) })
 }
 
-// checkDayCounts fails t unless magesync_grid_day counts every day's
-// orders exactly, with bounds that hold them.
+// checkDayCounts fails t unless magesync_grid_day_count counts every
+// day's orders by status and store exactly, and magesync_grid_day's
+// bounds hold them.
 func checkDayCounts(t *testing.T, s *store.Store) {
 	t.Helper()
-	var wrong int
-	if err := s.DB().Get(&wrong, `SELECT COUNT(*) FROM (SELECT DATE(created_at) AS day, COUNT(*) AS n, MIN(entity_id) AS lo, MAX(entity_id) AS hi
+	var wrong, stray, unbounded int
+	if err := s.DB().Get(&wrong, `SELECT COUNT(*) FROM (SELECT DATE(created_at) AS day, COALESCE(status, '') AS st,
+			COALESCE(store_id, 0) AS sid, COUNT(*) AS n FROM magesync_grid WHERE created_at IS NOT NULL GROUP BY 1, 2, 3) g
+		LEFT JOIN magesync_grid_day_count c ON c.day = g.day AND c.status = g.st AND c.store_id = g.sid
+		WHERE c.day IS NULL OR c.orders <> g.n`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().Get(&stray, `SELECT COUNT(*) FROM magesync_grid_day_count c WHERE c.orders <> (SELECT COUNT(*) FROM magesync_grid g
+		WHERE g.created_at >= c.day AND g.created_at < c.day + INTERVAL 1 DAY AND COALESCE(g.status, '') = c.status
+			AND COALESCE(g.store_id, 0) = c.store_id)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB().Get(&unbounded, `SELECT COUNT(*) FROM (SELECT DATE(created_at) AS day, MIN(entity_id) AS lo, MAX(entity_id) AS hi
 		FROM magesync_grid WHERE created_at IS NOT NULL GROUP BY DATE(created_at)) g
-		LEFT JOIN magesync_grid_day d ON d.day = g.day WHERE d.day IS NULL OR d.orders <> g.n OR d.min_id > g.lo OR d.max_id < g.hi`); err != nil {
+		LEFT JOIN magesync_grid_day d ON d.day = g.day WHERE d.day IS NULL OR d.min_id > g.lo OR d.max_id < g.hi`); err != nil {
 		t.Fatal(err)
 	}
-	var stray int
-	if err := s.DB().Get(&stray, `SELECT COUNT(*) FROM magesync_grid_day d WHERE d.orders <> (SELECT COUNT(*) FROM magesync_grid g
-		WHERE g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY)`); err != nil {
-		t.Fatal(err)
-	}
-	if wrong+stray > 0 {
-		t.Errorf("%d days counted wrong or unbounded, %d counted for orders no longer there", wrong, stray)
+	if wrong+stray+unbounded > 0 {
+		t.Errorf("%d day counts wrong or missing, %d counted for orders no longer there, %d days unbounded", wrong, stray, unbounded)
 	}
 }
 

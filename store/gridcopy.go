@@ -249,21 +249,40 @@ func (s *Store) widenGridDays(ctx context.Context, db gridDB, ids []uint32) erro
 }
 
 // recountGridDays counts again the orders of the days the given orders
-// are on, and of the days they left.
+// are on, and of the days they left (nil ids: every day).
 func (s *Store) recountGridDays(ctx context.Context, db gridDB, ids []uint32, left []time.Time) error {
-	cond, args, err := sqlx.In(`d.day IN (SELECT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?))`, ids)
-	if err != nil {
-		return fmt.Errorf("store: copy the orders grid: %w", err)
-	}
-	if len(left) > 0 {
-		more, moreArgs, err := sqlx.In(` OR d.day IN (?)`, left)
+	days := left
+	if ids != nil {
+		q, args, err := sqlx.In(`SELECT DISTINCT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL`, ids)
 		if err != nil {
 			return fmt.Errorf("store: copy the orders grid: %w", err)
 		}
-		cond, args = cond+more, append(args, moreArgs...)
+		var on []time.Time
+		if err := db.SelectContext(ctx, &on, q, args...); err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+		if days = append(slices.Clip(left), on...); len(days) == 0 {
+			return nil
+		}
 	}
-	if _, err := db.ExecContext(ctx, s.boundedWrite(`UPDATE magesync_grid_day d SET d.orders = (SELECT COUNT(*) FROM magesync_grid g
-		WHERE g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY) WHERE `+cond), args...); err != nil {
+	which, args := "", []any(nil)
+	if ids != nil {
+		var err error
+		if which, args, err = sqlx.In(` WHERE d.day IN (?)`, days); err != nil {
+			return fmt.Errorf("store: copy the orders grid: %w", err)
+		}
+	}
+	err := inTxOn(ctx, db, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE d FROM magesync_grid_day_count d`+which, args...); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO magesync_grid_day_count (day, status, store_id, orders)
+			SELECT d.day, COALESCE(g.status, ''), COALESCE(g.store_id, 0), COUNT(*) FROM magesync_grid_day d
+			JOIN magesync_grid g ON g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY`+which+`
+			GROUP BY d.day, COALESCE(g.status, ''), COALESCE(g.store_id, 0)`, args...)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	return nil
@@ -302,12 +321,7 @@ func (s *Store) RebuildGrid(ctx context.Context) error {
 			return fmt.Errorf("store: rebuild the orders grid: %w", err)
 		}
 	}
-	_, err = conn.ExecContext(ctx, `UPDATE magesync_grid_day d SET d.orders = (SELECT COUNT(*) FROM magesync_grid g
-		WHERE g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY)`)
-	if err != nil {
-		return fmt.Errorf("store: rebuild the orders grid: %w", err)
-	}
-	return nil
+	return s.recountGridDays(ctx, conn, nil, nil)
 }
 
 // refreshGridSync writes orders' sync state and Salesforce ID into

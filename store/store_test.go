@@ -120,7 +120,7 @@ func TestMigrateIsIdempotentAndLeavesMagentoAlone(t *testing.T) {
 		WHERE table_schema = DATABASE() AND table_name LIKE 'magesync\_%' ORDER BY table_name`); err != nil {
 		t.Fatal(err)
 	}
-	want := "magesync_admin_pref magesync_config_log magesync_cursor magesync_field_map magesync_grid magesync_grid_day magesync_grid_word magesync_login_failure magesync_meta magesync_object magesync_queue magesync_queue_stat magesync_schema_version magesync_sessions"
+	want := "magesync_admin_pref magesync_config_log magesync_cursor magesync_field_map magesync_grid magesync_grid_day magesync_grid_day_count magesync_grid_word magesync_login_failure magesync_meta magesync_object magesync_queue magesync_queue_stat magesync_schema_version magesync_sessions"
 	if got := strings.Join(own, " "); got != want {
 		t.Errorf("own tables = %s\nwant %s", got, want)
 	}
