@@ -222,8 +222,9 @@ func (s *Store) OrderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	var p GridPage
 	var err error
-	if p.Copy, err = s.CopyGrid(ctx, 2000); errors.Is(tooSlow(err), ErrTooSlow) {
-		// Magento's grid is busy: the page shows the copy, and says it may lag.
+	if p.Copy, err = s.CopyGrid(ctx, 2000); errors.Is(tooSlow(err), ErrTooSlow) || errors.Is(err, ErrGridBusy) {
+		// Magento's grid is busy, or another process is copying a lot of
+		// it: the page shows the copy, and says it may lag.
 		p.Copy = GridCopy{}
 	} else if err != nil {
 		return p, err
@@ -384,9 +385,12 @@ var jumpFrom = 20000
 
 // counted reports whether the grid is filtered by purchase date, status
 // and purchase point alone, if at all: magesync_grid_day_count then holds
-// the orders it shows, counted.
+// the orders it shows, counted. Any other filter where writes makes it
+// false.
 func (q GridQuery) counted() bool {
-	return strings.TrimSpace(q.Keyword) == "" && q.Sync == "" && !q.BaseTotal.set() && !q.Total.set()
+	q.Statuses, q.StoreID, q.From, q.To = nil, 0, time.Time{}, time.Time{}
+	where, _, err := q.where(keywordPlan{})
+	return err == nil && where == ""
 }
 
 // and joins a condition to a WHERE clause.
@@ -409,34 +413,26 @@ type dayCount struct {
 // purchase date (none when a date range is set).
 func (s *Store) countDays(ctx context.Context, q GridQuery) (days []dayCount, undated int, err error) {
 	from, to := dayRange(q)
-	var conds []string
-	var args []any
-	if len(q.Statuses) > 0 {
-		c, a, err := sqlx.In(`status IN (?)`, q.Statuses)
-		if err != nil {
-			return nil, 0, fmt.Errorf("store: orders grid: %w", err)
-		}
-		conds, args = append(conds, c), append(args, a...)
-	}
-	if q.StoreID != 0 {
-		conds, args = append(conds, `store_id = ?`), append(args, q.StoreID)
-	}
-	filter := ""
-	for _, c := range conds {
-		filter += " AND " + c
+	// The status and purchase point filters, as the grid writes them: the
+	// counts' columns have the grid's names.
+	byDay := q
+	byDay.From, byDay.To = time.Time{}, time.Time{}
+	filter, args, err := byDay.where(keywordPlan{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 	}
 	var rows []struct {
 		Day    time.Time `db:"day"`
 		Orders int       `db:"orders"`
 	}
-	if err := s.db.SelectContext(ctx, &rows, s.bounded(`SELECT day, SUM(orders) AS orders FROM magesync_grid_day_count
-		WHERE day BETWEEN DATE(?) AND DATE(?)`+filter+` GROUP BY day ORDER BY day`), append([]any{from, to}, args...)...); err != nil {
+	if err := s.db.SelectContext(ctx, &rows, s.bounded(`SELECT g.day, SUM(g.orders) AS orders FROM magesync_grid_day_count g`+
+		and(filter, `g.day BETWEEN DATE(?) AND DATE(?)`)+` GROUP BY g.day ORDER BY g.day`), append(slices.Clip(args), from, to)...); err != nil {
 		return nil, 0, fmt.Errorf("store: orders grid: %w", err)
 	}
 	count := func(cond string, condArgs ...any) (int, error) {
 		var n int
-		if err := s.db.GetContext(ctx, &n, s.bounded(`SELECT COUNT(*) FROM magesync_grid WHERE `+cond+filter),
-			append(condArgs, args...)...); err != nil {
+		if err := s.db.GetContext(ctx, &n, s.bounded(`SELECT COUNT(*) FROM magesync_grid g`+and(filter, cond)),
+			append(slices.Clip(args), condArgs...)...); err != nil {
 			return 0, fmt.Errorf("store: orders grid: %w", err)
 		}
 		return n, nil
@@ -444,14 +440,14 @@ func (s *Store) countDays(ctx context.Context, q GridQuery) (days []dayCount, un
 	for _, r := range rows {
 		d := dayCount{r.Day, r.Day.AddDate(0, 0, 1), r.Orders}
 		if d.start.Before(from) || d.end.After(to) {
-			if d.orders, err = count(`created_at >= ? AND created_at < ?`, later(d.start, from), earlier(d.end, to)); err != nil {
+			if d.orders, err = count(`g.created_at >= ? AND g.created_at < ?`, later(d.start, from), earlier(d.end, to)); err != nil {
 				return nil, 0, err
 			}
 		}
 		days = append(days, d)
 	}
 	if q.From.IsZero() && q.To.IsZero() {
-		if undated, err = count(`created_at IS NULL`); err != nil {
+		if undated, err = count(`g.created_at IS NULL`); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -533,12 +529,11 @@ func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string
 	if err != nil {
 		return "", nil, fmt.Errorf("store: orders grid: %w", err)
 	}
+	if !b.MinID.Valid {
+		return and(where, "FALSE"), args, nil // no order was ever bought on those days
+	}
 	conds := []string{"g.entity_id BETWEEN ? AND ?"}
 	args = append(slices.Clip(args), b.MinID.Int64, b.MaxID.Int64)
-	if !b.MinID.Valid {
-		conds = []string{"FALSE"} // no order was ever bought on those days
-		args = args[:len(args)-2]
-	}
 	switch {
 	case col == "g.increment_id" && b.MinInc.Valid:
 		conds = append(conds, "(g.increment_id BETWEEN ? AND ? OR g.increment_id IS NULL)")

@@ -527,3 +527,42 @@ func TestGridDatesUnderStrictModes(t *testing.T) {
 		}
 	}
 }
+
+// TestGridCopyWaitsForAnotherCopy: while another process holds the grid's
+// copy lock, a page shows the copy it has and says it may lag, and a
+// catch-up (select all matching) waits for the other copy, then copies.
+func TestGridCopyWaitsForAnotherCopy(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 3)
+	if err := s.CatchUpGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, s.DB().Exec, `INSERT INTO sales_order_grid (entity_id, status, store_id, increment_id, created_at, updated_at)
+		VALUES (4, 'pending', 1, '000000004', NOW(), NULL)`)
+	other, err := s.DB().Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var got int
+	if err := other.GetContext(ctx, &got, `SELECT GET_LOCK(CONCAT('magesync_grid_copy.', DATABASE()), 0)`); err != nil || got != 1 {
+		t.Fatalf("the other copy's lock: %d, %v", got, err)
+	}
+	p, err := s.OrderGrid(ctx, store.GridQuery{Size: 20})
+	if err != nil {
+		t.Fatalf("a page while another process copies: %v", err)
+	}
+	if p.Copy.CaughtUp || p.Total != 3 {
+		t.Errorf("while another copies: caught up %v, %d orders; want the copy as it was (3) and a lag", p.Copy.CaughtUp, p.Total)
+	}
+	go func() {
+		time.Sleep(2500 * time.Millisecond) // longer than a copy waits at once
+		other.ExecContext(ctx, `DO RELEASE_LOCK(CONCAT('magesync_grid_copy.', DATABASE()))`)
+	}()
+	if err := s.CatchUpGrid(ctx); err != nil {
+		t.Fatalf("catching up after the other copy: %v", err)
+	}
+	if p, err = s.OrderGrid(ctx, store.GridQuery{Size: 20}); err != nil || p.Total != 4 || !p.Copy.CaughtUp {
+		t.Errorf("after the other copy: %d orders, caught up %v, %v; want 4", p.Total, p.Copy.CaughtUp, err)
+	}
+}

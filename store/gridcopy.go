@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -160,6 +161,10 @@ type gridDB interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
+// ErrGridBusy is returned when another process kept copying the orders
+// grid for longer than a copy waits (gridLockWait): the copy is left to it.
+var ErrGridBusy = errors.New("store: another process is copying the orders grid")
+
 // gridLockWait is how long a copy waits for another to finish.
 const gridLockWait = 2 * time.Second
 
@@ -177,7 +182,7 @@ func (s *Store) lockGrid(ctx context.Context) (conn *sqlx.Conn, unlock func(), e
 	if err := conn.GetContext(ctx, &got, `SELECT GET_LOCK(?, ?)`, name, gridLockWait.Seconds()); err != nil || got.Int64 != 1 {
 		conn.Close()
 		if err == nil {
-			err = fmt.Errorf("%w: another copy of the orders grid held it for %s", ErrTooSlow, gridLockWait)
+			return nil, nil, ErrGridBusy
 		}
 		return nil, nil, fmt.Errorf("store: copy the orders grid: %w", err)
 	}
@@ -190,15 +195,11 @@ func (s *Store) lockGrid(ctx context.Context) (conn *sqlx.Conn, unlock func(), e
 func (s *Store) copyGridRowsLocked(ctx context.Context, db gridDB, ids []uint32) error {
 	for chunk := range slices.Chunk(ids, 1000) {
 		// The days the orders leave, should their dates have changed.
-		q, args, err := sqlx.In(`SELECT DISTINCT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL`, chunk)
+		left, err := s.gridDaysOf(ctx, db, chunk)
 		if err != nil {
-			return fmt.Errorf("store: copy the orders grid: %w", err)
+			return err
 		}
-		var left []time.Time
-		if err := db.SelectContext(ctx, &left, q, args...); err != nil {
-			return fmt.Errorf("store: copy the orders grid: %w", err)
-		}
-		q, args, err = sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
+		q, args, err := sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
 			billing_name, shipping_name, base_grand_total, grand_total, base_currency_code, order_currency_code, status,
 			billing_address, shipping_address, customer_name, customer_email, sync_state, sf_id)
 			SELECT `+gridCopyColumns+` FROM sales_order_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'
@@ -248,18 +249,27 @@ func (s *Store) widenGridDays(ctx context.Context, db gridDB, ids []uint32) erro
 	return nil
 }
 
+// gridDaysOf is the purchase days of the given orders in magesync's grid.
+func (s *Store) gridDaysOf(ctx context.Context, db gridDB, ids []uint32) ([]time.Time, error) {
+	q, args, err := sqlx.In(`SELECT DISTINCT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	var days []time.Time
+	if err := db.SelectContext(ctx, &days, q, args...); err != nil {
+		return nil, fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	return days, nil
+}
+
 // recountGridDays counts again the orders of the days the given orders
 // are on, and of the days they left (nil ids: every day).
 func (s *Store) recountGridDays(ctx context.Context, db gridDB, ids []uint32, left []time.Time) error {
 	days := left
 	if ids != nil {
-		q, args, err := sqlx.In(`SELECT DISTINCT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL`, ids)
+		on, err := s.gridDaysOf(ctx, db, ids)
 		if err != nil {
-			return fmt.Errorf("store: copy the orders grid: %w", err)
-		}
-		var on []time.Time
-		if err := db.SelectContext(ctx, &on, q, args...); err != nil {
-			return fmt.Errorf("store: copy the orders grid: %w", err)
+			return err
 		}
 		if days = append(slices.Clip(left), on...); len(days) == 0 {
 			return nil
@@ -293,6 +303,9 @@ func (s *Store) recountGridDays(ctx context.Context, db gridDB, ids []uint32, le
 func (s *Store) CatchUpGrid(ctx context.Context) error {
 	for {
 		c, err := s.CopyGrid(ctx, 5000)
+		if errors.Is(err, ErrGridBusy) && ctx.Err() == nil {
+			continue // another copy is under way: wait for it, then copy what is left
+		}
 		if err != nil || c.CaughtUp {
 			return err
 		}

@@ -55,9 +55,13 @@ func (e *Engine) RunDetector(ctx context.Context) {
 			}
 			// The orders grid's copy follows Magento's grid here too (pages
 			// copy what is new), and looks back for changes committed late.
-			if _, err := e.st.CopyGrid(ctx, 5000); err != nil && ctx.Err() == nil {
-				e.log.Error("copying the orders grid failed", "err", err)
-			} else if err := e.st.RecopyRecentGrid(ctx, gridOverlap, 5000); err != nil && ctx.Err() == nil {
+			// While another process copies (ErrGridBusy), this tick's copy
+			// is left to it.
+			_, err := e.st.CopyGrid(ctx, 5000)
+			if err == nil {
+				err = e.st.RecopyRecentGrid(ctx, gridOverlap, 5000)
+			}
+			if err != nil && ctx.Err() == nil && !errors.Is(err, store.ErrGridBusy) {
 				e.log.Error("copying the orders grid failed", "err", err)
 			}
 			// The queue page's chart: a sample a minute.
