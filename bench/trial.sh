@@ -60,7 +60,7 @@ elif [ "$scenario" = backfill ]; then
   read -r su ss srss <"$dir/sync.time"
   hz=$(getconf CLK_TCK)
   db=$(echo "($(cpu "$dbpid") - $db0) / $hz" | bc -l) simcpu=$(echo "($(cpu "$simpid") - $sim0) / $hz" | bc -l) synccpu=$(echo "$su + $ss" | bc -l)
-  calls=$(sim GET /stats | jq .apiCalls)
+  calls=$(sim GET /stats | jq .apiCalls); [ -z "${ROUTES:-}" ] || sim GET /stats | jq -c .byRoute >&2
   simrss=$(awk '/VmHWM/ {print $2}' "/proc/$simpid/status")
   python3 - "$orders" "$drain" "$calls" "$db" "$synccpu" "$simcpu" "$srss" "$simrss" <<'PY'
 import sys

@@ -104,6 +104,9 @@ type Link struct {
 	Kind, Key string
 	OrderID   uint32 // 0: not tied to an order
 	SFID      string // "" keeps what is stored
+	// Hash is what was last sent of a customer's Account or Contact, so an
+	// unchanged one is not sent again; "" keeps what is stored.
+	Hash string
 }
 
 // Tx is a unit of work on magesync's own tables.
@@ -127,25 +130,28 @@ func (t *Tx) Finish(ctx context.Context, outcomes ...Outcome) error {
 func (t *Tx) SaveLinks(ctx context.Context, links []Link) error {
 	for chunk := range slices.Chunk(links, 500) {
 		var q strings.Builder
-		q.WriteString(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state, synced_at) VALUES `)
-		args := make([]any, 0, len(chunk)*4)
+		q.WriteString(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, sent_hash, state, synced_at) VALUES `)
+		args := make([]any, 0, len(chunk)*5)
 		for i, l := range chunk {
 			if i > 0 {
 				q.WriteByte(',')
 			}
-			var orderID, sfID any
+			var orderID, sfID, hash any
 			if l.OrderID != 0 {
 				orderID = l.OrderID
 			}
+			if l.Hash != "" {
+				hash = l.Hash
+			}
 			if l.SFID != "" {
 				sfID = l.SFID
-				q.WriteString(`(?, ?, ?, ?, 'in_sync', NOW(6))`)
+				q.WriteString(`(?, ?, ?, ?, ?, 'in_sync', NOW(6))`)
 			} else {
-				q.WriteString(`(?, ?, ?, ?, 'pending', NULL)`)
+				q.WriteString(`(?, ?, ?, ?, ?, 'pending', NULL)`)
 			}
-			args = append(args, l.Kind, l.Key, orderID, sfID)
+			args = append(args, l.Kind, l.Key, orderID, sfID, hash)
 		}
-		q.WriteString(` ON DUPLICATE KEY UPDATE sf_id = COALESCE(VALUES(sf_id), sf_id),
+		q.WriteString(` ON DUPLICATE KEY UPDATE sf_id = COALESCE(VALUES(sf_id), sf_id), sent_hash = COALESCE(VALUES(sent_hash), sent_hash),
 			state = IF(VALUES(sf_id) IS NULL, state, 'in_sync'),
 			synced_at = COALESCE(VALUES(synced_at), synced_at), updated_at = NOW(6)`)
 		if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -29,6 +31,9 @@ type env struct {
 	srv *httptest.Server
 	sf  *salesforce.Client
 	e   *engine.Engine
+
+	mu    sync.Mutex
+	nodes map[string]int // graph nodes sent, by method and object ("PATCH Account")
 }
 
 func fastOptions() engine.Options {
@@ -40,7 +45,7 @@ func fastOptions() engine.Options {
 func newEnv(t *testing.T, orders int) *env {
 	t.Helper()
 	v := &env{t: t, st: dbtest.Seeded(t, orders), sim: sfsim.New(sfsim.Options{DailyLimit: 1 << 30, Currencies: sfsim.StoreCurrencies})}
-	v.srv = httptest.NewServer(v.sim)
+	v.srv = httptest.NewServer(http.HandlerFunc(v.serve))
 	t.Cleanup(v.srv.Close)
 	c, err := salesforce.New(salesforce.Config{LoginURL: v.srv.URL, Flow: "client_credentials", ClientID: sfsim.DemoClientID, ClientSecret: sfsim.DemoClientSecret})
 	if err != nil {
@@ -49,6 +54,42 @@ func newEnv(t *testing.T, orders int) *env {
 	v.sf = c
 	v.e = engine.New(v.st, engine.StaticClient(c), fastOptions())
 	return v
+}
+
+// serve passes requests to the simulator, counting the graph nodes sent.
+func (v *env) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/composite/graph") {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		var req struct {
+			Graphs []struct {
+				CompositeRequest []struct{ Method, URL string }
+			}
+		}
+		json.Unmarshal(body, &req)
+		v.mu.Lock()
+		if v.nodes == nil {
+			v.nodes = map[string]int{}
+		}
+		for _, g := range req.Graphs {
+			for _, n := range g.CompositeRequest {
+				_, rest, _ := strings.Cut(n.URL, "/sobjects/")
+				object, _, _ := strings.Cut(rest, "/")
+				v.nodes[n.Method+" "+object]++
+			}
+		}
+		v.mu.Unlock()
+	}
+	v.sim.ServeHTTP(w, r)
+}
+
+// takeNodes returns the graph nodes counted since the last call.
+func (v *env) takeNodes() map[string]int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	n := v.nodes
+	v.nodes = nil
+	return n
 }
 
 func (v *env) set(changes ...store.Change) {

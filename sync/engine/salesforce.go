@@ -35,6 +35,9 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 	var links []store.Link
 	byKey, byID := map[string]*job{}, map[string]*job{}
 	found := map[*job]bool{}
+	// One query per chunk of orders, the chunks' queries in as few calls
+	// as Salesforce takes.
+	var soqls []string
 	for chunk := range slices.Chunk(ask, resolveChunk) {
 		var extKeysList, ids []string
 		for _, j := range chunk {
@@ -50,10 +53,13 @@ func (b *batch) resolve(ctx context.Context, org *orgInfo, jobs []*job) error {
 		if len(ids) > 0 {
 			where += " OR Id IN (" + soqlList(ids) + ")"
 		}
-		recs, err := c.Query(ctx, "SELECT Id, Status, Pricebook2Id, Magento_Order_Id__c, (SELECT Id, Magento_Item_Id__c FROM OrderItems) FROM Order WHERE "+where)
-		if err != nil {
-			return fmt.Errorf("look up the orders and order products Salesforce holds: %w", err)
-		}
+		soqls = append(soqls, "SELECT Id, Status, Pricebook2Id, Magento_Order_Id__c, (SELECT Id, Magento_Item_Id__c FROM OrderItems) FROM Order WHERE "+where)
+	}
+	answers, err := c.Queries(ctx, soqls)
+	if err != nil {
+		return fmt.Errorf("look up the orders and order products Salesforce holds: %w", err)
+	}
+	for _, recs := range answers {
 		// By external id first: it is the order's own; an Id magesync
 		// remembers (or an admin typed) counts only for a record that is
 		// no other Magento order's.

@@ -269,8 +269,9 @@ func (b *batch) prepare(ctx context.Context) error {
 		return err
 	}
 	for _, j := range b.open() {
-		j.known.accountID = accounts[j.mapped.CustomerKey].SFID
-		j.known.contactID = contacts[j.mapped.CustomerKey].SFID
+		a, c := accounts[j.mapped.CustomerKey], contacts[j.mapped.CustomerKey]
+		j.known.accountID, j.known.accountHash = a.SFID, a.SentHash
+		j.known.contactID, j.known.contactHash = c.SFID, c.SentHash
 	}
 	return nil
 }
@@ -633,8 +634,10 @@ func (b *batch) record(ctx context.Context) error {
 		if j.result != nil {
 			for _, l := range j.plan.links {
 				if resp, ok := j.result.Response(l.ref); ok {
-					if sfID := resp.Result().ID; sfID != "" {
-						links = append(links, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID, SFID: sfID})
+					// An update's answer carries no id: its link keeps the
+					// id stored and records what was sent.
+					if sfID := resp.Result().ID; sfID != "" || l.hash != "" {
+						links = append(links, store.Link{Kind: l.kind, Key: l.key, OrderID: l.orderID, SFID: sfID, Hash: l.hash})
 					}
 				}
 			}

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	gosync "sync"
 	"sync/atomic"
@@ -329,4 +330,48 @@ func ExampleNormalizeID() {
 	id, _ := salesforce.NormalizeID("001D000000IqhSL")
 	fmt.Println(id)
 	// Output: 001D000000IqhSLIAZ
+}
+
+// Queries asks five queries per call and reads every page of each.
+func TestQueriesShareCalls(t *testing.T) {
+	ctx := context.Background()
+	o := newOrg(t, sfsim.Options{})
+	c := o.client(t)
+	var recs []salesforce.Record
+	for i := range 2100 {
+		recs = append(recs, salesforce.Record{"attributes": map[string]any{"type": "Account"}, "Name": fmt.Sprintf("Account %04d", i)})
+	}
+	for chunk := range slices.Chunk(recs, salesforce.MaxCollection) {
+		if _, err := c.CreateCollection(ctx, true, chunk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := c.Usage()
+	var soqls []string
+	for i := range 6 {
+		soqls = append(soqls, fmt.Sprintf("SELECT Name FROM Account WHERE Name = 'Account %04d'", i))
+	}
+	soqls = append(soqls, "SELECT Name FROM Account") // 2,100 records: two pages
+	got, err := c.Queries(ctx, soqls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 7 {
+		t.Fatalf("%d results for 7 queries", len(got))
+	}
+	for i := range 6 {
+		if len(got[i]) != 1 || got[i][0].String("Name") != fmt.Sprintf("Account %04d", i) {
+			t.Errorf("query %d: %v", i, got[i])
+		}
+	}
+	if len(got[6]) != 2100 {
+		t.Errorf("every account: %d records, want 2100", len(got[6]))
+	}
+	// Two composite calls and the second page of the last query.
+	if after, _ := c.Usage(); after.Used-before.Used != 3 {
+		t.Errorf("%d API calls, want 3", after.Used-before.Used)
+	}
+	if _, err := c.Queries(ctx, []string{"SELECT Nope FROM Account"}); apiCode(err) != "INVALID_FIELD" {
+		t.Errorf("a bad query: %v", err)
+	}
 }

@@ -13,6 +13,7 @@ import (
 const (
 	MaxCollection        = 200 // records per sObject collections call
 	MaxCompositeRequests = 25  // subrequests per composite call
+	MaxCompositeQueries  = 5   // of which queries (Query, QueryAll, query more)
 	MaxGraphs            = 75  // graphs per composite graph call
 	MaxGraphNodes        = 500 // nodes per composite graph payload
 	MaxGraphDepth        = 15
@@ -107,6 +108,9 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, reqs []Subreques
 	if len(reqs) > MaxCompositeRequests {
 		return nil, fmt.Errorf("salesforce: %d subrequests in one composite call; at most %d", len(reqs), MaxCompositeRequests)
 	}
+	if n := countQueries(reqs); n > MaxCompositeQueries {
+		return nil, fmt.Errorf("salesforce: %d queries in one composite call; at most %d", n, MaxCompositeQueries)
+	}
 	r, err := c.do(ctx, http.MethodPost, "/composite", map[string]any{"allOrNone": allOrNone, "compositeRequest": reqs})
 	if err != nil {
 		return nil, err
@@ -115,6 +119,29 @@ func (c *Client) Composite(ctx context.Context, allOrNone bool, reqs []Subreques
 		CompositeResponse []SubResponse `json:"compositeResponse"`
 	}
 	return out.CompositeResponse, decode(r, "POST", "/composite", &out)
+}
+
+// countQueries counts the subrequests that are queries: Query, QueryAll or
+// the next page of either.
+func countQueries(reqs []Subrequest) int {
+	n := 0
+	for _, r := range reqs {
+		if IsQueryURL(r.URL) {
+			n++
+		}
+	}
+	return n
+}
+
+// IsQueryURL reports whether a subrequest's URL is a query resource
+// (/services/data/vNN.0/query or queryAll, with a SOQL or a page locator).
+func IsQueryURL(u string) bool {
+	parts := strings.SplitN(strings.TrimPrefix(u, "/"), "/", 5)
+	if len(parts) < 4 {
+		return false
+	}
+	res, _, _ := strings.Cut(parts[3], "?")
+	return parts[0] == "services" && parts[1] == "data" && (res == "query" || res == "queryAll")
 }
 
 // Graph is one all-or-nothing set of subrequests in a composite graph call.

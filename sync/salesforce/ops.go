@@ -3,9 +3,12 @@ package salesforce
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -129,7 +132,52 @@ func (c *Client) Query(ctx context.Context, soql string) ([]Record, error) {
 
 // QueryEach runs a SOQL query and calls f with each page of records.
 func (c *Client) QueryEach(ctx context.Context, soql string, f func([]Record) error) error {
-	path := "/query?q=" + url.QueryEscape(soql)
+	return c.pages(ctx, "/query?q="+url.QueryEscape(soql), f)
+}
+
+// Queries runs several SOQL queries, up to MaxCompositeQueries in one
+// composite call (which counts as one API call), and returns each one's
+// records in order; a query with more than a page goes on page by page.
+func (c *Client) Queries(ctx context.Context, soqls []string) ([][]Record, error) {
+	out := make([][]Record, 0, len(soqls))
+	for chunk := range slices.Chunk(soqls, MaxCompositeQueries) {
+		b := c.NewBuilder()
+		for i, q := range chunk {
+			b.Query("q"+strconv.Itoa(i), q)
+		}
+		resp, err := c.Composite(ctx, false, b.Requests())
+		if err != nil {
+			return nil, err
+		}
+		if len(resp) != len(chunk) {
+			return nil, fmt.Errorf("salesforce: %d answers to %d queries", len(resp), len(chunk))
+		}
+		for _, r := range resp {
+			if !r.OK() {
+				return nil, &APIError{HTTPStatus: r.HTTPStatusCode, Errors: r.Errors()}
+			}
+			var page QueryResult
+			if err := json.Unmarshal(r.Body, &page); err != nil {
+				return nil, fmt.Errorf("salesforce: query answer: %w", err)
+			}
+			recs := page.Records
+			if !page.Done && page.NextRecordsURL != "" {
+				err := c.pages(ctx, page.NextRecordsURL, func(more []Record) error {
+					recs = append(recs, more...)
+					return nil
+				})
+				if err != nil {
+					return nil, err
+				}
+			}
+			out = append(out, recs)
+		}
+	}
+	return out, nil
+}
+
+// pages reads a query's pages from path on, following nextRecordsUrl.
+func (c *Client) pages(ctx context.Context, path string, f func([]Record) error) error {
 	for {
 		r, err := c.do(ctx, http.MethodGet, path, nil)
 		if err != nil {

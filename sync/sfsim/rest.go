@@ -322,6 +322,18 @@ func (c *call) composite(raw any) (int, any) {
 	if len(reqs) > salesforce.MaxCompositeRequests {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Limit Exceeded: %d subrequests; at most %d", len(reqs), salesforce.MaxCompositeRequests)}}
 	}
+	// Up to 5 of the 25 may be queries: Query, QueryAll and the next page of
+	// either (REST API Developer Guide, "Composite", and "Send Multiple
+	// Requests Using Composite").
+	queries := 0
+	for _, sr := range reqs {
+		if salesforce.IsQueryURL(sr.URL) {
+			queries++
+		}
+	}
+	if queries > salesforce.MaxCompositeQueries {
+		return 400, []salesforce.ErrorDetail{{ErrorCode: "LIMIT_EXCEEDED", Message: fmt.Sprintf("Limit Exceeded: %d query subrequests; at most %d", queries, salesforce.MaxCompositeQueries)}}
+	}
 	o := c.sim.org
 	mark := o.mark()
 	res := results{}

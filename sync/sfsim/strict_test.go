@@ -342,6 +342,26 @@ func TestGraphLimits(t *testing.T) {
 	}
 }
 
+// A composite request holds at most 25 subrequests, at most 5 of them
+// queries (a page of a query included).
+func TestCompositeLimits(t *testing.T) {
+	s := New(Options{})
+	tok := login(t, s)
+	composite := func(n int) (int, string) {
+		var reqs []string
+		for i := range n {
+			reqs = append(reqs, fmt.Sprintf(`{"method":"GET","url":"%s/query?q=SELECT+Id+FROM+Account","referenceId":"q%d"}`, v, i))
+		}
+		w := do(s, tok, "POST", v+"/composite", `{"compositeRequest":[`+strings.Join(reqs, ",")+`]}`)
+		return w.Code, w.Body.String()
+	}
+	if code, body := composite(5); code != 200 || strings.Count(body, `"httpStatusCode":200`) != 5 {
+		t.Errorf("5 queries: %d %s", code, body)
+	}
+	code, body := composite(6)
+	wantError(t, "6 queries", 400, []byte(body), code, "LIMIT_EXCEEDED", "")
+}
+
 func TestSOQL(t *testing.T) {
 	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
 	s := New(Options{Now: func() time.Time { return now }})

@@ -1,0 +1,86 @@
+package engine_test
+
+import (
+	"context"
+	"testing"
+
+	"magesync/store"
+)
+
+// A returning customer's next order sends the Account and Contact again
+// only when they changed since they were last sent.
+func TestReturningCustomerSendsAccountOnlyWhenChanged(t *testing.T) {
+	v := newEnv(t, 300)
+	ctx := context.Background()
+	db := v.st.DB()
+	var orders []uint32
+	if err := db.Select(&orders, `SELECT entity_id FROM sales_order WHERE customer_id = (
+		SELECT customer_id FROM sales_order WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING COUNT(*) >= 3 ORDER BY customer_id LIMIT 1)
+		ORDER BY entity_id LIMIT 3`); err != nil || len(orders) < 3 {
+		t.Fatalf("no customer with three orders: %v", err)
+	}
+	// The three orders carry the first one's customer and addresses.
+	for _, id := range orders[1:] {
+		for _, q := range []string{
+			`UPDATE sales_order o JOIN sales_order f ON f.entity_id = ? SET o.customer_firstname = f.customer_firstname,
+				o.customer_lastname = f.customer_lastname, o.customer_email = f.customer_email WHERE o.entity_id = ?`,
+			`UPDATE sales_order_address a JOIN sales_order_address f ON f.parent_id = ? AND f.address_type = a.address_type
+				SET a.firstname = f.firstname, a.lastname = f.lastname, a.company = f.company, a.street = f.street, a.city = f.city,
+				a.region = f.region, a.region_id = f.region_id, a.postcode = f.postcode, a.country_id = f.country_id,
+				a.telephone = f.telephone, a.email = f.email WHERE a.parent_id = ?`,
+		} {
+			if _, err := db.Exec(q, orders[0], id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	syncOne := func(id uint32) map[string]int {
+		t.Helper()
+		v.takeNodes()
+		if _, err := v.e.Enqueue(ctx, []uint32{id}, store.ReasonManual); err != nil {
+			t.Fatal(err)
+		}
+		v.drain()
+		for _, en := range v.entries() {
+			if en.OrderID == id && en.Status != store.QueueComplete {
+				t.Fatalf("order %d: %s %q", id, en.Status, en.Message)
+			}
+		}
+		return v.takeNodes()
+	}
+	first := syncOne(orders[0])
+	if first["PATCH Account"] != 1 || first["PATCH Contact"] != 1 {
+		t.Fatalf("first order: %v, want one Account and one Contact upsert", first)
+	}
+	same := syncOne(orders[1])
+	if same["PATCH Account"]+same["PATCH Contact"] != 0 {
+		t.Errorf("second order of the same customer, nothing changed: %v, want no Account or Contact node", same)
+	}
+	if same["PATCH Order"] != 1 {
+		t.Errorf("second order: %v, want its Order upserted", same)
+	}
+
+	// The third order has another billing street: the Account and Contact
+	// take it.
+	if _, err := db.Exec(`UPDATE sales_order_address SET street = '77 Changed Road' WHERE parent_id = ? AND address_type = 'billing'`, orders[2]); err != nil {
+		t.Fatal(err)
+	}
+	changed := syncOne(orders[2])
+	if changed["PATCH Account"] != 1 || changed["PATCH Contact"] != 1 {
+		t.Errorf("third order, new billing street: %v, want the Account and the Contact updated", changed)
+	}
+	for _, object := range []string{"Account", "Contact"} {
+		street := "BillingStreet"
+		if object == "Contact" {
+			street = "MailingStreet"
+		}
+		recs := v.records(object)
+		found := false
+		for _, r := range recs {
+			found = found || r[street] == "77 Changed Road"
+		}
+		if !found {
+			t.Errorf("no %s has the new street", object)
+		}
+	}
+}
