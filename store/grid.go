@@ -299,6 +299,15 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 			size = p.Total - (p.Page-1)*size // the last page's own rows
 		}
 	}
+	// A page nearer the end than the start is read backwards from the end:
+	// a walk to it passes fewer orders.
+	flipped := false
+	if rest := p.Total - offset - size; !seeking && !q.Last && p.Exact && rest < offset {
+		if rest < 0 { // the last page, not full
+			size, rest = size+rest, 0
+		}
+		desc, offset, flipped = !desc, rest, true
+	}
 	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && q.counted() {
 		if cond, arg, skipped := jumpDays(days, undated, desc, offset); skipped > 0 {
 			where, args, offset = and(where, cond), append(slices.Clip(args), arg), offset-skipped
@@ -372,7 +381,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 			return p, fmt.Errorf("store: orders grid: %w", err)
 		}
 	}
-	if q.Last || backwards {
+	if q.Last || backwards || flipped {
 		slices.Reverse(ids)
 	}
 	p.Rows, err = s.gridRows(ctx, ids)

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
 	"magesync/store"
 	"magesync/store/dbtest"
 	"magesync/store/magentodb"
@@ -190,23 +192,7 @@ func TestLongINListsReadTheIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.DB().SetMaxOpenConns(1) // the session whose counters are read
-	rowsRead := func() int {
-		var total int
-		rows, err := s.DB().Query(`SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next', 'Handler_read_prev')`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var name string
-			var n int
-			if err := rows.Scan(&name, &n); err != nil {
-				t.Fatal(err)
-			}
-			total += n
-		}
-		return total
-	}
+	rowsRead := func() int { return rowsRead(t, s.DB()) }
 	var ids []uint32
 	for id := uint32(2001); id <= 3000; id++ { // orders with no objects yet, as in a backfill
 		ids = append(ids, id)
@@ -224,4 +210,25 @@ func TestLongINListsReadTheIndex(t *testing.T) {
 	if read > 100 {
 		t.Errorf("looking up 1,000 orders read %d rows of 5,000; want about the 9 found", read)
 	}
+}
+
+// rowsRead is how many rows and index entries the session has read; the
+// pool must hold one connection.
+func rowsRead(t *testing.T, db *sqlx.DB) int {
+	t.Helper()
+	var total int
+	rows, err := db.Query(`SHOW SESSION STATUS WHERE Variable_name IN ('Handler_read_next', 'Handler_read_rnd_next', 'Handler_read_prev')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		var n int
+		if err := rows.Scan(&name, &n); err != nil {
+			t.Fatal(err)
+		}
+		total += n
+	}
+	return total
 }
