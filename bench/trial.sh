@@ -8,7 +8,8 @@
 #   backfill no faults, no latency: `sync --all --wait` timed, with the CPU
 #            each process used and the peak memory of each magesync process;
 #            SQL_DIGESTS=1 also lists the statements that took the database's time;
-#            NOTES=1 sets Synchronize Order Notes = Yes first
+#            NOTES=1 sets Synchronize Order Notes = Yes first;
+#            ROUTES=1 also prints the simulator's API calls by route
 # It runs its own MariaDB (port 3317) and simulator (port 9317) so that it
 # can restart them; needs bin/magesync (make build), curl, jq, python3.
 # Salesforce answers each call after 300 ms but in the faults and backfill
