@@ -12,6 +12,14 @@ func SetWalkLimits(factor, least, perMatch int64) (restore func()) {
 	return func() { walkFactor, walkMin, walkPerMatch = f, m, pm }
 }
 
+// SetWalkBudget sets how many index entries a walk may read, and per order
+// matching, and returns a function that restores the settings.
+func SetWalkBudget(entries, perOrder int64) (restore func()) {
+	b, o := walkBudget, walkOverSort
+	walkBudget, walkOverSort = entries, perOrder
+	return func() { walkBudget, walkOverSort = b, o }
+}
+
 // SetJumpFrom sets the offset from which a purchase-date page is found by
 // the orders counted per day, and returns the setting it replaced.
 func SetJumpFrom(n int) int { old := jumpFrom; jumpFrom = n; return old }

@@ -499,6 +499,45 @@ func TestGridReadsItsIndexes(t *testing.T) {
 	}
 }
 
+// TestGridWalksWhenFiltersKeepMostOrders: a deep page under a filter that
+// keeps most orders walks the sort's index, however far, rather than
+// reading every order the filter keeps and sorting them all.
+func TestGridWalksWhenFiltersKeepMostOrders(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 300)
+	if _, err := s.DB().Exec(`INSERT INTO magesync_object (kind, magento_key, order_id, sf_id, state)
+		SELECT 'order', entity_id, entity_id, CONCAT('8015g', LPAD(entity_id, 13, '0')), 'in_sync'
+		FROM sales_order WHERE entity_id % 10 = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RebuildGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A budget of 10 entries: only the orders kept make a walk worth it.
+	defer store.SetWalkBudget(10, 10)()
+	s.DB().SetMaxOpenConns(1) // the session whose counters are read
+	if _, err := s.OrderGrid(ctx, store.GridQuery{}); err != nil { // the grid's first copy sorts
+		t.Fatal(err)
+	}
+	for _, key := range []string{"billing_name", "grand_total", "status", "id"} {
+		q := store.GridQuery{Sync: store.StateNotInSync, Sort: key, Size: 20, Page: 6}
+		var name string
+		var before, after int
+		s.DB().QueryRow(`SHOW SESSION STATUS LIKE 'Sort_rows'`).Scan(&name, &before)
+		p, err := s.OrderGrid(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.DB().QueryRow(`SHOW SESSION STATUS LIKE 'Sort_rows'`).Scan(&name, &after)
+		if len(p.Rows) != 20 || p.Total != 270 {
+			t.Fatalf("sort %s: %d rows of %d", key, len(p.Rows), p.Total)
+		}
+		if after > before {
+			t.Errorf("sort %s, page 6 of the orders not in sync: %d orders sorted, want a walk along the index", key, after-before)
+		}
+	}
+}
+
 // TestGridReadsDeepPagesFromTheNearerEnd: a page near the end of a sort is
 // read backwards from the end, passing as few orders as the same page
 // counted from the start.
