@@ -515,7 +515,7 @@ func TestGridWalksWhenFiltersKeepMostOrders(t *testing.T) {
 	}
 	// A budget of 10 entries: only the orders kept make a walk worth it.
 	defer store.SetWalkBudget(10, 10)()
-	s.DB().SetMaxOpenConns(1) // the session whose counters are read
+	s.DB().SetMaxOpenConns(1)                                      // the session whose counters are read
 	if _, err := s.OrderGrid(ctx, store.GridQuery{}); err != nil { // the grid's first copy sorts
 		t.Fatal(err)
 	}
