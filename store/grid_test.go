@@ -515,8 +515,9 @@ func TestGridWalksWhenFiltersKeepMostOrders(t *testing.T) {
 	}
 	// A budget of 10 entries: only the orders kept make a walk worth it.
 	defer store.SetWalkBudget(10, 10)()
-	s.DB().SetMaxOpenConns(1)                                      // the session whose counters are read
-	if _, err := s.OrderGrid(ctx, store.GridQuery{}); err != nil { // the grid's first copy sorts
+	s.DB().SetMaxOpenConns(1) // the session whose counters are read
+	// The grid's first copy sorts: it goes before the pages measured.
+	if _, err := s.OrderGrid(ctx, store.GridQuery{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, key := range []string{"billing_name", "grand_total", "status", "id"} {
