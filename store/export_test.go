@@ -23,3 +23,6 @@ func SetWalkBudget(entries, perOrder int64) (restore func()) {
 // SetJumpFrom sets the offset from which a purchase-date page is found by
 // the orders counted per day, and returns the setting it replaced.
 func SetJumpFrom(n int) int { old := jumpFrom; jumpFrom = n; return old }
+
+// Runs is how many runs of consecutive ids the set holds.
+func Runs(s EntryIDs) int { return len(s.runs) }

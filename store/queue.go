@@ -128,10 +128,10 @@ type OrderFilter struct {
 }
 
 // EnqueueMatching queues every order the filter matches, in chunks so that no
-// transaction grows large, and returns how many orders it queued.
-func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason Reason) ([]uint64, error) {
+// transaction grows large, and returns the ids of the orders' open entries.
+func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason Reason) (EntryIDs, error) {
 	var last uint32
-	var total []uint64
+	var total EntryIDs
 	for {
 		where, args := "entity_id > ?", []any{last}
 		if len(f.Statuses) > 0 {
@@ -150,7 +150,7 @@ func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason Reaso
 			return total, nil
 		}
 		got, err := s.Enqueue(ctx, ids, reason)
-		total = append(total, got...)
+		total.Add(got...)
 		if err != nil {
 			return total, err
 		}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -86,13 +85,13 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 
-	var entryIDs []uint64
+	var entryIDs store.EntryIDs
 	if *all {
 		// Only the entries queued here are waited for.
 		if entryIDs, err = st.EnqueueMatching(ctx, store.OrderFilter{Statuses: statuses}, store.ReasonBulk); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "queued %d orders\n", len(entryIDs))
+		fmt.Fprintf(stdout, "queued %d orders\n", entryIDs.Len())
 		if !*wait {
 			return nil
 		}
@@ -108,9 +107,11 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 			}
 			ids = append(ids, id)
 		}
-		if entryIDs, err = st.Enqueue(ctx, ids, store.ReasonManual); err != nil {
+		queued, err := st.Enqueue(ctx, ids, store.ReasonManual)
+		if err != nil {
 			return err
 		}
+		entryIDs.Add(queued...)
 		if !*wait {
 			fmt.Fprintf(stdout, "queued %d orders\n", len(ids))
 			return nil
@@ -133,7 +134,12 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	// A page at a time: a backfill of a million orders is reported without
 	// holding them all.
 	failed := 0
-	for chunk := range slices.Chunk(entryIDs, 1000) {
+	for next := uint64(0); ; {
+		chunk := entryIDs.Window(next, 1000)
+		if len(chunk) == 0 {
+			break
+		}
+		next = chunk[len(chunk)-1] + 1
 		entries, err := st.QueueEntries(ctx, chunk)
 		if err != nil {
 			return err
@@ -146,7 +152,7 @@ func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d orders failed", failed, len(entryIDs))
+		return fmt.Errorf("%d of %d orders failed", failed, entryIDs.Len())
 	}
 	return nil
 }

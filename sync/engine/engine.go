@@ -182,7 +182,9 @@ func (e *Engine) nudge() {
 // Wait polls the queue until every entry is closed, then returns them
 // (as they stand when ctx ends, with ctx's error).
 func (e *Engine) Wait(ctx context.Context, entryIDs []uint64) ([]store.QueueEntry, error) {
-	err := e.WaitClosed(ctx, entryIDs)
+	var set store.EntryIDs
+	set.Add(entryIDs...)
+	err := e.WaitClosed(ctx, set)
 	entries, lerr := e.st.QueueEntries(context.WithoutCancel(ctx), entryIDs)
 	if err != nil {
 		return entries, err
@@ -193,21 +195,23 @@ func (e *Engine) Wait(ctx context.Context, entryIDs []uint64) ([]store.QueueEntr
 // WaitClosed polls the queue until every entry is closed. A closed entry
 // never opens again, so each poll asks about the lowest ids still open, a
 // thousand at most: waiting on a million entries costs as little as a few.
-func (e *Engine) WaitClosed(ctx context.Context, entryIDs []uint64) error {
+func (e *Engine) WaitClosed(ctx context.Context, entryIDs store.EntryIDs) error {
 	const window = 1000
-	ids := slices.Sorted(slices.Values(entryIDs))
 	pause := 100 * time.Millisecond
-	for len(ids) > 0 {
-		open, err := e.st.OpenEntries(ctx, ids[:min(window, len(ids))])
+	for next := uint64(0); ; {
+		ids := entryIDs.Window(next, window)
+		if len(ids) == 0 {
+			return nil
+		}
+		open, err := e.st.OpenEntries(ctx, ids)
 		if err != nil {
 			return err
 		}
 		if len(open) == 0 {
-			ids = ids[min(window, len(ids)):]
+			next = ids[len(ids)-1] + 1
 			continue
 		}
-		i, _ := slices.BinarySearch(ids, slices.Min(open))
-		ids = ids[i:]
+		next = slices.Min(open)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -215,7 +219,6 @@ func (e *Engine) WaitClosed(ctx context.Context, entryIDs []uint64) error {
 		}
 		pause = min(pause*3/2, time.Second)
 	}
-	return nil
 }
 
 const pauseCursor = "limit_pause"

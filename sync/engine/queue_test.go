@@ -384,13 +384,15 @@ func TestWaitClosedWaitsForEveryEntry(t *testing.T) {
 	if err := v.st.DB().Select(&ids, `SELECT id FROM magesync_queue ORDER BY id DESC`); err != nil || len(ids) != 2500 {
 		t.Fatalf("%d entries: %v", len(ids), err)
 	}
+	var set store.EntryIDs
+	set.Add(ids...)
 	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 	defer cancel()
-	if err := v.e.WaitClosed(short, ids); !errors.Is(err, context.DeadlineExceeded) {
+	if err := v.e.WaitClosed(short, set); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("with two entries open: %v", err)
 	}
 	done := make(chan error)
-	go func() { done <- v.e.WaitClosed(ctx, ids) }()
+	go func() { done <- v.e.WaitClosed(ctx, set) }()
 	v.exec(`UPDATE magesync_queue SET status = 'processing' WHERE order_id = 1500`)
 	time.Sleep(200 * time.Millisecond)
 	v.exec(`UPDATE magesync_queue SET status = 'complete' WHERE order_id = 1500`)
