@@ -26,3 +26,7 @@ func SetJumpFrom(n int) int { old := jumpFrom; jumpFrom = n; return old }
 
 // Runs is how many runs of consecutive ids the set holds.
 func Runs(s EntryIDs) int { return len(s.runs) }
+
+// SetEnqueueChunk sets how many orders a bulk action queues at a time, and
+// returns the setting it replaced.
+func SetEnqueueChunk(n int) int { old := enqueueChunk; enqueueChunk = n; return old }

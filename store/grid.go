@@ -709,6 +709,27 @@ func (s *Store) gridRows(ctx context.Context, ids []uint32) ([]GridRow, error) {
 	return rows, nil
 }
 
+// EnqueueGrid queues every order the grid's filters match, for "select all
+// N matching", once the grid's copy holds all of Magento's: a chunk at a
+// time, so that a million cost no more memory than a few.
+func (s *Store) EnqueueGrid(ctx context.Context, q GridQuery, reason Reason) (EntryIDs, error) {
+	if err := s.CatchUpGrid(ctx); err != nil {
+		return EntryIDs{}, err
+	}
+	where, args, err := q.where(keywordPlan{words: searchWords(q.Keyword), driver: 0})
+	if err != nil {
+		return EntryIDs{}, fmt.Errorf("store: orders grid: %w", err)
+	}
+	return s.enqueueEach(ctx, reason, func(after uint32) ([]uint32, error) {
+		var ids []uint32
+		if err := s.db.SelectContext(ctx, &ids, `SELECT g.entity_id FROM magesync_grid g`+and(where, "g.entity_id > ?")+
+			` ORDER BY g.entity_id LIMIT ?`, append(slices.Clip(args), after, enqueueChunk)...); err != nil {
+			return nil, fmt.Errorf("store: orders grid: %w", err)
+		}
+		return ids, nil
+	})
+}
+
 // OrderGridIDs returns the ids of every order the grid's filters match, for
 // "select all N matching", once the grid's copy holds all of Magento's.
 func (s *Store) OrderGridIDs(ctx context.Context, q GridQuery) ([]uint32, error) {

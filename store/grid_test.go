@@ -303,6 +303,35 @@ func TestEnqueueManyOrders(t *testing.T) {
 	}
 }
 
+// TestEnqueueGridAChunkAtATime: "select all matching" queues exactly the
+// orders the grid's filters match, a chunk at a time, and so does
+// sync --all's EnqueueMatching.
+func TestEnqueueGridAChunkAtATime(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 120)
+	defer store.SetEnqueueChunk(store.SetEnqueueChunk(7))
+	q := store.GridQuery{Statuses: []string{"complete", "processing"}}
+	want, err := s.OrderGridIDs(ctx, q)
+	if err != nil || len(want) < 15 {
+		t.Fatalf("%d orders complete or processing: %v", len(want), err)
+	}
+	set, err := s.EnqueueGrid(ctx, q, store.ReasonBulk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queued []uint32
+	if err := s.DB().Select(&queued, `SELECT order_id FROM magesync_queue ORDER BY order_id`); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(queued, want) || set.Len() != len(want) {
+		t.Errorf("queued %v (%d entries), want %v", queued, set.Len(), want)
+	}
+	all, err := s.EnqueueMatching(ctx, store.OrderFilter{}, store.ReasonBulk)
+	if err != nil || all.Len() != 120 {
+		t.Errorf("every order: %d entries, %v", all.Len(), err)
+	}
+}
+
 func TestLeases(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.Seeded(t, 3)

@@ -130,24 +130,37 @@ type OrderFilter struct {
 // EnqueueMatching queues every order the filter matches, in chunks so that no
 // transaction grows large, and returns the ids of the orders' open entries.
 func (s *Store) EnqueueMatching(ctx context.Context, f OrderFilter, reason Reason) (EntryIDs, error) {
-	var last uint32
-	var total EntryIDs
-	for {
-		where, args := "entity_id > ?", []any{last}
+	return s.enqueueEach(ctx, reason, func(after uint32) ([]uint32, error) {
+		where, args := "entity_id > ?", []any{after}
 		if len(f.Statuses) > 0 {
 			w, a, err := sqlx.In(" AND status IN (?)", f.Statuses)
 			if err != nil {
-				return total, fmt.Errorf("store: enqueue: %w", err)
+				return nil, fmt.Errorf("store: enqueue: %w", err)
 			}
 			where += w
 			args = append(args, a...)
 		}
 		var ids []uint32
-		if err := s.db.SelectContext(ctx, &ids, `SELECT entity_id FROM sales_order WHERE `+where+` ORDER BY entity_id LIMIT 2000`, args...); err != nil {
-			return total, fmt.Errorf("store: enqueue: %w", err)
+		if err := s.db.SelectContext(ctx, &ids, `SELECT entity_id FROM sales_order WHERE `+where+` ORDER BY entity_id LIMIT ?`, append(args, enqueueChunk)...); err != nil {
+			return nil, fmt.Errorf("store: enqueue: %w", err)
 		}
-		if len(ids) == 0 {
-			return total, nil
+		return ids, nil
+	})
+}
+
+// enqueueChunk is how many orders a bulk action reads and queues at a time.
+var enqueueChunk = 2000
+
+// enqueueEach queues the orders next gives, a chunk at a time, each chunk
+// those after the last order of the one before (0 first), until next gives
+// none: a bulk action over a million orders holds one chunk at a time.
+func (s *Store) enqueueEach(ctx context.Context, reason Reason, next func(after uint32) ([]uint32, error)) (EntryIDs, error) {
+	var total EntryIDs
+	var last uint32
+	for {
+		ids, err := next(last)
+		if err != nil || len(ids) == 0 {
+			return total, err
 		}
 		got, err := s.Enqueue(ctx, ids, reason)
 		total.Add(got...)

@@ -583,14 +583,11 @@ func (s *Server) enqueueInBackground(q store.GridQuery) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 		defer cancel()
 		start := time.Now()
-		ids, err := s.st.OrderGridIDs(ctx, q)
-		if err == nil {
-			_, err = s.eng.Enqueue(ctx, ids, store.ReasonBulk)
-		}
+		n, err := s.eng.EnqueueGrid(ctx, q, store.ReasonBulk)
 		if err != nil {
-			s.log.Error("queueing the orders matching a grid's filters", "err", err)
+			s.log.Error("queueing the orders matching a grid's filters", "queued", n, "err", err)
 			return
 		}
-		s.log.Info("queued the orders matching a grid's filters", "orders", len(ids), "ms", time.Since(start).Milliseconds())
+		s.log.Info("queued the orders matching a grid's filters", "orders", n, "ms", time.Since(start).Milliseconds())
 	}()
 }

@@ -172,6 +172,16 @@ func (e *Engine) Enqueue(ctx context.Context, orderIDs []uint32, reason store.Re
 	return ids, err
 }
 
+// EnqueueGrid queues every order the grid's filters match (store.EnqueueGrid)
+// and wakes this process's workers for them.
+func (e *Engine) EnqueueGrid(ctx context.Context, q store.GridQuery, reason store.Reason) (int, error) {
+	ids, err := e.st.EnqueueGrid(ctx, q, reason)
+	if ids.Len() > 0 {
+		e.nudge()
+	}
+	return ids.Len(), err
+}
+
 func (e *Engine) nudge() {
 	select {
 	case e.wake <- struct{}{}:
