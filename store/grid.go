@@ -710,15 +710,12 @@ func (s *Store) gridRows(ctx context.Context, ids []uint32) ([]GridRow, error) {
 }
 
 // EnqueueGrid queues every order the grid's filters match, for "select all
-// N matching", once the grid's copy holds all of Magento's: a chunk at a
-// time, so that a million cost no more memory than a few.
+// N matching": a chunk at a time, so that a million cost no more memory
+// than a few.
 func (s *Store) EnqueueGrid(ctx context.Context, q GridQuery, reason Reason) (EntryIDs, error) {
-	if err := s.CatchUpGrid(ctx); err != nil {
-		return EntryIDs{}, err
-	}
-	where, args, err := q.where(keywordPlan{words: searchWords(q.Keyword), driver: 0})
+	where, args, err := s.matching(ctx, q)
 	if err != nil {
-		return EntryIDs{}, fmt.Errorf("store: orders grid: %w", err)
+		return EntryIDs{}, err
 	}
 	return s.enqueueEach(ctx, reason, func(after uint32) ([]uint32, error) {
 		var ids []uint32
@@ -731,19 +728,28 @@ func (s *Store) EnqueueGrid(ctx context.Context, q GridQuery, reason Reason) (En
 }
 
 // OrderGridIDs returns the ids of every order the grid's filters match, for
-// "select all N matching", once the grid's copy holds all of Magento's.
+// "select all N matching" when they are few.
 func (s *Store) OrderGridIDs(ctx context.Context, q GridQuery) ([]uint32, error) {
-	if err := s.CatchUpGrid(ctx); err != nil {
-		return nil, err
-	}
-	kw := keywordPlan{words: searchWords(q.Keyword), driver: 0}
-	where, args, err := q.where(kw)
+	where, args, err := s.matching(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("store: orders grid: %w", err)
+		return nil, err
 	}
 	var ids []uint32
 	if err := s.db.SelectContext(ctx, &ids, `SELECT g.entity_id FROM magesync_grid g`+where+` ORDER BY g.entity_id`, args...); err != nil {
 		return nil, fmt.Errorf("store: orders grid: %w", err)
 	}
 	return ids, nil
+}
+
+// matching is the filter of every order the grid's filters match, once the
+// grid's copy holds all of Magento's.
+func (s *Store) matching(ctx context.Context, q GridQuery) (string, []any, error) {
+	if err := s.CatchUpGrid(ctx); err != nil {
+		return "", nil, err
+	}
+	where, args, err := q.where(keywordPlan{words: searchWords(q.Keyword), driver: 0})
+	if err != nil {
+		return "", nil, fmt.Errorf("store: orders grid: %w", err)
+	}
+	return where, args, nil
 }
