@@ -252,7 +252,8 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 	}
 	var days []dayCount
 	undated := 0
-	if q.counted() {
+	counted := q.counted()
+	if counted {
 		// The orders counted per day are the orders shown: an exact count
 		// at once, and the days a deep page of the purchase-date sort
 		// lies past.
@@ -311,7 +312,7 @@ func (s *Store) orderGrid(ctx context.Context, q GridQuery) (GridPage, error) {
 		}
 		desc, offset, flipped = !desc, rest, true
 	}
-	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && q.counted() {
+	if col == "g.created_at" && !seeking && !q.Last && offset >= jumpFrom && counted {
 		if cond, arg, skipped := jumpDays(days, undated, desc, offset); skipped > 0 {
 			where, args, offset = and(where, cond), append(slices.Clip(args), arg), offset-skipped
 		}
@@ -529,8 +530,8 @@ func dayRange(q GridQuery) (from, to time.Time) {
 // narrowToDays adds to a date range's filter the id and order number
 // bounds of its days (magesync_grid_day): they keep the same orders, and
 // let a sort whose index follows ids (ID, sync status, the orders without
-// a Salesforce ID, and the id within a filtered state) start at the range instead of walking
-// past the orders before it.
+// a Salesforce ID, and the id within a filtered state) start at the range
+// instead of walking past the orders before it.
 func (s *Store) narrowToDays(ctx context.Context, q GridQuery, col, where string, args []any) (string, []any, error) {
 	var b struct {
 		MinID, MaxID   sql.NullInt64

@@ -259,6 +259,29 @@ func TestGridCopyFollowsMagentoAndSyncs(t *testing.T) {
 	}
 }
 
+// TestGridCopyThatFailsCountsNothingWrong: a copy that fails after writing
+// an order's new purchase day leaves nothing behind, so the next copy still
+// counts again the day the order left.
+func TestGridCopyThatFailsCountsNothingWrong(t *testing.T) {
+	ctx := context.Background()
+	s := dbtest.Seeded(t, 5)
+	if err := s.CatchUpGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, s.DB().Exec, `UPDATE sales_order_grid SET created_at = created_at - INTERVAL 3 DAY, updated_at = NOW() + INTERVAL 1 SECOND WHERE entity_id = 1`)
+	// The days' counts cannot be written: the copy fails at its recount.
+	mustExec(t, s.DB().Exec, `CREATE TRIGGER magesync_test_no_counts BEFORE INSERT ON magesync_grid_day_count
+		FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'no counts'`)
+	if _, err := s.CopyGrid(ctx, 100); err == nil {
+		t.Fatal("the copy succeeded without writing its counts")
+	}
+	mustExec(t, s.DB().Exec, `DROP TRIGGER magesync_test_no_counts`)
+	if err := s.CatchUpGrid(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkDayCounts(t, s)
+}
+
 func TestGridKeywordSearch(t *testing.T) {
 	ctx := context.Background()
 	s := dbtest.Seeded(t, 50)

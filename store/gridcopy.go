@@ -154,11 +154,16 @@ func (s *Store) copyGridRows(ctx context.Context, ids []uint32) error {
 	return s.copyGridRowsLocked(ctx, conn, ids)
 }
 
+// gridExec runs statements: the pool, a connection or a transaction.
+type gridExec interface {
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
 // gridDB is the pool, or the connection that holds the copy lock.
 type gridDB interface {
 	beginner
-	SelectContext(ctx context.Context, dest any, query string, args ...any) error
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	gridExec
 }
 
 // ErrGridBusy is returned when another process kept copying the orders
@@ -192,35 +197,42 @@ func (s *Store) lockGrid(ctx context.Context) (conn *sqlx.Conn, unlock func(), e
 	}, nil
 }
 
+// copyGridRowsLocked copies the orders on db, which holds the copy lock: a
+// chunk's rows, their days' bounds and their days' counts in one
+// transaction, so that a copy that fails leaves no day counted for orders
+// that left it; then the chunk's search words.
 func (s *Store) copyGridRowsLocked(ctx context.Context, db gridDB, ids []uint32) error {
 	for chunk := range slices.Chunk(ids, 1000) {
-		// The days the orders leave, should their dates have changed.
-		left, err := s.gridDaysOf(ctx, db, chunk)
+		err := inTxOn(ctx, db, func(tx *sqlx.Tx) error {
+			// The days the orders leave, should their dates have changed.
+			left, err := s.gridDaysOf(ctx, tx, chunk)
+			if err != nil {
+				return err
+			}
+			q, args, err := sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
+				billing_name, shipping_name, base_grand_total, grand_total, base_currency_code, order_currency_code, status,
+				billing_address, shipping_address, customer_name, customer_email, sync_state, sf_id)
+				SELECT `+gridCopyColumns+` FROM sales_order_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'
+				WHERE g.entity_id IN (?)
+				ON DUPLICATE KEY UPDATE increment_id = VALUES(increment_id), store_id = VALUES(store_id), store_name = VALUES(store_name),
+					created_at = VALUES(created_at), updated_at = VALUES(updated_at), billing_name = VALUES(billing_name),
+					shipping_name = VALUES(shipping_name), base_grand_total = VALUES(base_grand_total), grand_total = VALUES(grand_total),
+					base_currency_code = VALUES(base_currency_code), order_currency_code = VALUES(order_currency_code),
+					status = VALUES(status), billing_address = VALUES(billing_address), shipping_address = VALUES(shipping_address),
+					customer_name = VALUES(customer_name), customer_email = VALUES(customer_email),
+					sync_state = VALUES(sync_state), sf_id = VALUES(sf_id)`, chunk)
+			if err != nil {
+				return fmt.Errorf("store: copy the orders grid: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+				return fmt.Errorf("store: copy the orders grid: %w", err)
+			}
+			if err := s.widenGridDays(ctx, tx, chunk); err != nil {
+				return err
+			}
+			return s.recountGridDays(ctx, tx, chunk, left)
+		})
 		if err != nil {
-			return err
-		}
-		q, args, err := sqlx.In(`INSERT INTO magesync_grid (entity_id, increment_id, store_id, store_name, created_at, updated_at,
-			billing_name, shipping_name, base_grand_total, grand_total, base_currency_code, order_currency_code, status,
-			billing_address, shipping_address, customer_name, customer_email, sync_state, sf_id)
-			SELECT `+gridCopyColumns+` FROM sales_order_grid g LEFT JOIN magesync_object o ON o.order_id = g.entity_id AND o.kind = 'order'
-			WHERE g.entity_id IN (?)
-			ON DUPLICATE KEY UPDATE increment_id = VALUES(increment_id), store_id = VALUES(store_id), store_name = VALUES(store_name),
-				created_at = VALUES(created_at), updated_at = VALUES(updated_at), billing_name = VALUES(billing_name),
-				shipping_name = VALUES(shipping_name), base_grand_total = VALUES(base_grand_total), grand_total = VALUES(grand_total),
-				base_currency_code = VALUES(base_currency_code), order_currency_code = VALUES(order_currency_code),
-				status = VALUES(status), billing_address = VALUES(billing_address), shipping_address = VALUES(shipping_address),
-				customer_name = VALUES(customer_name), customer_email = VALUES(customer_email),
-				sync_state = VALUES(sync_state), sf_id = VALUES(sf_id)`, chunk)
-		if err != nil {
-			return fmt.Errorf("store: copy the orders grid: %w", err)
-		}
-		if _, err := db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
-			return fmt.Errorf("store: copy the orders grid: %w", err)
-		}
-		if err := s.widenGridDays(ctx, db, chunk); err != nil {
-			return err
-		}
-		if err := s.recountGridDays(ctx, db, chunk, left); err != nil {
 			return err
 		}
 		if err := s.copyGridWords(ctx, db, chunk); err != nil {
@@ -233,7 +245,7 @@ func (s *Store) copyGridRowsLocked(ctx context.Context, db gridDB, ids []uint32)
 // widenGridDays widens the id and order number bounds of the orders' days
 // (migration 00009) to take them in. A bound never narrows: an order that
 // left a day leaves it wider than it need be, never wrong.
-func (s *Store) widenGridDays(ctx context.Context, db gridDB, ids []uint32) error {
+func (s *Store) widenGridDays(ctx context.Context, tx gridExec, ids []uint32) error {
 	q, args, err := sqlx.In(`INSERT INTO magesync_grid_day (day, min_id, max_id, min_increment_id, max_increment_id)
 		SELECT DATE(created_at), MIN(entity_id), MAX(entity_id), MIN(increment_id), MAX(increment_id)
 		FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL GROUP BY DATE(created_at)
@@ -243,31 +255,31 @@ func (s *Store) widenGridDays(ctx context.Context, db gridDB, ids []uint32) erro
 	if err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
+	if _, err := tx.ExecContext(ctx, s.boundedWrite(q), args...); err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	return nil
 }
 
 // gridDaysOf is the purchase days of the given orders in magesync's grid.
-func (s *Store) gridDaysOf(ctx context.Context, db gridDB, ids []uint32) ([]time.Time, error) {
+func (s *Store) gridDaysOf(ctx context.Context, tx gridExec, ids []uint32) ([]time.Time, error) {
 	q, args, err := sqlx.In(`SELECT DISTINCT DATE(created_at) FROM magesync_grid WHERE entity_id IN (?) AND created_at IS NOT NULL`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	var days []time.Time
-	if err := db.SelectContext(ctx, &days, q, args...); err != nil {
+	if err := tx.SelectContext(ctx, &days, q, args...); err != nil {
 		return nil, fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	return days, nil
 }
 
-// recountGridDays counts again the orders of the days the given orders
-// are on, and of the days they left (nil ids: every day).
-func (s *Store) recountGridDays(ctx context.Context, db gridDB, ids []uint32, left []time.Time) error {
+// recountGridDays counts again, in tx, the orders of the days the given
+// orders are on, and of the days they left (nil ids: every day).
+func (s *Store) recountGridDays(ctx context.Context, tx gridExec, ids []uint32, left []time.Time) error {
 	days := left
 	if ids != nil {
-		on, err := s.gridDaysOf(ctx, db, ids)
+		on, err := s.gridDaysOf(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -282,17 +294,13 @@ func (s *Store) recountGridDays(ctx context.Context, db gridDB, ids []uint32, le
 			return fmt.Errorf("store: copy the orders grid: %w", err)
 		}
 	}
-	err := inTxOn(ctx, db, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE d FROM magesync_grid_day_count d`+which, args...); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO magesync_grid_day_count (day, status, store_id, orders)
-			SELECT d.day, COALESCE(g.status, ''), COALESCE(g.store_id, 0), COUNT(*) FROM magesync_grid_day d
-			JOIN magesync_grid g ON g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY`+which+`
-			GROUP BY d.day, COALESCE(g.status, ''), COALESCE(g.store_id, 0)`, args...)
-		return err
-	})
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE d FROM magesync_grid_day_count d`+which, args...); err != nil {
+		return fmt.Errorf("store: copy the orders grid: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO magesync_grid_day_count (day, status, store_id, orders)
+		SELECT d.day, COALESCE(g.status, ''), COALESCE(g.store_id, 0), COUNT(*) FROM magesync_grid_day d
+		JOIN magesync_grid g ON g.created_at >= d.day AND g.created_at < d.day + INTERVAL 1 DAY`+which+`
+		GROUP BY d.day, COALESCE(g.status, ''), COALESCE(g.store_id, 0)`, args...); err != nil {
 		return fmt.Errorf("store: copy the orders grid: %w", err)
 	}
 	return nil
@@ -334,7 +342,7 @@ func (s *Store) RebuildGrid(ctx context.Context) error {
 			return fmt.Errorf("store: rebuild the orders grid: %w", err)
 		}
 	}
-	return s.recountGridDays(ctx, conn, nil, nil)
+	return inTxOn(ctx, conn, func(tx *sqlx.Tx) error { return s.recountGridDays(ctx, tx, nil, nil) })
 }
 
 // refreshGridSync writes orders' sync state and Salesforce ID into

@@ -1,7 +1,6 @@
 package engine_test
 
 import (
-	"context"
 	"testing"
 
 	"magesync/store"
@@ -11,10 +10,8 @@ import (
 // only when they changed since they were last sent.
 func TestReturningCustomerSendsAccountOnlyWhenChanged(t *testing.T) {
 	v := newEnv(t, 300)
-	ctx := context.Background()
-	db := v.st.DB()
 	var orders []uint32
-	if err := db.Select(&orders, `SELECT entity_id FROM sales_order WHERE customer_id = (
+	if err := v.st.DB().Select(&orders, `SELECT entity_id FROM sales_order WHERE customer_id = (
 		SELECT customer_id FROM sales_order WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING COUNT(*) >= 3 ORDER BY customer_id LIMIT 1)
 		ORDER BY entity_id LIMIT 3`); err != nil || len(orders) < 3 {
 		t.Fatalf("no customer with three orders: %v", err)
@@ -29,22 +26,14 @@ func TestReturningCustomerSendsAccountOnlyWhenChanged(t *testing.T) {
 				a.region = f.region, a.region_id = f.region_id, a.postcode = f.postcode, a.country_id = f.country_id,
 				a.telephone = f.telephone, a.email = f.email WHERE a.parent_id = ?`,
 		} {
-			if _, err := db.Exec(q, orders[0], id); err != nil {
-				t.Fatal(err)
-			}
+			v.exec(q, orders[0], id)
 		}
 	}
 	syncOne := func(id uint32) map[string]int {
 		t.Helper()
 		v.takeNodes()
-		if _, err := v.e.Enqueue(ctx, []uint32{id}, store.ReasonManual); err != nil {
-			t.Fatal(err)
-		}
-		v.drain()
-		for _, en := range v.entries() {
-			if en.OrderID == id && en.Status != store.QueueComplete {
-				t.Fatalf("order %d: %s %q", id, en.Status, en.Message)
-			}
+		if en := v.syncOrders(store.ReasonManual, id)[0]; en.Status != store.QueueComplete {
+			t.Fatalf("order %d: %s %q", id, en.Status, en.Message)
 		}
 		return v.takeNodes()
 	}
@@ -62,9 +51,7 @@ func TestReturningCustomerSendsAccountOnlyWhenChanged(t *testing.T) {
 
 	// The third order has another billing street: the Account and Contact
 	// take it.
-	if _, err := db.Exec(`UPDATE sales_order_address SET street = '77 Changed Road' WHERE parent_id = ? AND address_type = 'billing'`, orders[2]); err != nil {
-		t.Fatal(err)
-	}
+	v.exec(`UPDATE sales_order_address SET street = '77 Changed Road' WHERE parent_id = ? AND address_type = 'billing'`, orders[2])
 	changed := syncOne(orders[2])
 	if changed["PATCH Account"] != 1 || changed["PATCH Contact"] != 1 {
 		t.Errorf("third order, new billing street: %v, want the Account and the Contact updated", changed)
