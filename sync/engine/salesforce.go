@@ -394,7 +394,8 @@ func detailText(ds []salesforce.ErrorDetail) string {
 	return (&salesforce.APIError{Errors: ds}).Message()
 }
 
-// resolveChunk is how many orders one resolve query asks about: its SOQL
-// travels in a GET, whose URI Salesforce takes up to 16,384 characters;
-// 500 external ids of ~25 encoded characters stay well inside.
+// resolveChunk is how many orders one resolve query asks about. It travels
+// in a composite call's body, where SOQL may be 100,000 characters long: 500
+// external ids and 500 record Ids take about 21,000. (As a GET its URI could
+// not pass 16,384 bytes.)
 const resolveChunk = 500

@@ -147,6 +147,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	p := r.URL.Path
+	if !strings.HasPrefix(p, "/_sim/") && !requestFits(w, r) {
+		return
+	}
 	switch {
 	case strings.HasPrefix(p, "/_sim/"):
 		s.control(w, r)
@@ -161,6 +164,37 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "The requested resource does not exist"}})
 	}
+}
+
+// maxRequestHead is how long a call's URI and headers may be together:
+// "In each REST call, the maximum length for the combined URI and headers is
+// 16,384 bytes" (Salesforce Help, "Maximum number of rows returned by SOQL
+// queries over the REST API", article 000386264). A query too long for a GET
+// goes in a composite call's body instead.
+const maxRequestHead = 16384
+
+// requestFits answers a call whose URI (414) or URI and headers (431) are
+// longer than Salesforce takes, as its front end does: in HTML, not JSON.
+func requestFits(w http.ResponseWriter, r *http.Request) bool {
+	head := len(r.RequestURI) + len("Host: \r\n") + len(r.Host)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			head += len(k) + len(": \r\n") + len(v)
+		}
+	}
+	status, reason := 0, ""
+	switch {
+	case len(r.RequestURI) > maxRequestHead:
+		status, reason = http.StatusRequestURITooLong, "URI Too Long"
+	case head > maxRequestHead:
+		status, reason = http.StatusRequestHeaderFieldsTooLarge, "Request Header Fields Too Large"
+	default:
+		return true
+	}
+	w.Header().Set("Content-Type", "text/html;charset=iso-8859-1")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, "<h1>Bad Message %d</h1><pre>reason: %s</pre>", status, reason)
+	return false
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

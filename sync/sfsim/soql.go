@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"magesync/sync/salesforce"
 )
@@ -667,9 +668,17 @@ func personName(rec record) any {
 	return strings.TrimSpace(rec.str("FirstName") + " " + rec.str("LastName"))
 }
 
+// maxSOQLLength is the longest SOQL statement Salesforce runs ("SOQL and
+// SOSL Limits for Search Queries", Salesforce Developer Limits and
+// Allocations Quick Reference: "By default, 100,000 characters").
+const maxSOQLLength = 100000
+
 func (c *call) query(q string) (int, any) {
 	if strings.TrimSpace(q) == "" {
 		return malformed(fmt.Errorf("the query is empty: give it as ?q=SELECT …"))
+	}
+	if utf8.RuneCountInString(q) > maxSOQLLength {
+		return malformed(fmt.Errorf("SOQL statements can not be longer than %d characters.", maxSOQLLength))
 	}
 	pq, err := parseSOQL(q)
 	if err != nil {

@@ -520,3 +520,46 @@ func TestMetadataPackageMatchesTheOrg(t *testing.T) {
 		}
 	}
 }
+
+// A query too long for a GET's URI is refused the way Salesforce's front end
+// refuses it; the same query in a composite call's body runs, up to SOQL's
+// own length limit.
+func TestRequestAndQueryLength(t *testing.T) {
+	s := New(Options{})
+	tok := login(t, s)
+	soql := func(ids int) string {
+		var list []string
+		for i := range ids {
+			list = append(list, fmt.Sprintf("'801000000000%03dAAA'", i%1000))
+		}
+		return "SELECT Id FROM Order WHERE Id IN (" + strings.Join(list, ", ") + ")"
+	}
+	get := func(q string) *httptest.ResponseRecorder { return do(s, tok, "GET", v+"/query?q="+url.QueryEscape(q), "") }
+	if w := get(soql(500)); w.Code != 200 {
+		t.Errorf("a 14 KB URI: %d %s", w.Code, w.Body)
+	}
+	if w := get(soql(600)); w.Code != 414 || !strings.Contains(w.Body.String(), "URI Too Long") {
+		t.Errorf("an 18 KB URI: %d %s; want 414 URI Too Long", w.Code, w.Body)
+	}
+	// The URI fits, but not with the headers.
+	r := httptest.NewRequest("GET", v+"/query?q="+url.QueryEscape(soql(500)), nil)
+	r.Header.Set("Authorization", "Bearer "+tok)
+	r.Header.Set("X-Padding", strings.Repeat("x", 3000))
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if w.Code != 431 {
+		t.Errorf("URI and headers past 16,384 bytes: %d %s; want 431", w.Code, w.Body)
+	}
+	inComposite := func(q string) (int, string) {
+		body, _ := json.Marshal(map[string]any{"compositeRequest": []map[string]string{{"method": "GET", "url": v + "/query?q=" + url.QueryEscape(q), "referenceId": "q"}}})
+		w := do(s, tok, "POST", v+"/composite", string(body))
+		return w.Code, w.Body.String()
+	}
+	if code, body := inComposite(soql(600)); code != 200 || !strings.Contains(body, `"httpStatusCode":200`) {
+		t.Errorf("the 18 KB query in a composite call: %d %s", code, body)
+	}
+	long := soql(5000) // ~110,000 characters
+	if code, body := inComposite(long); code != 200 || !strings.Contains(body, `"httpStatusCode":400`) || !strings.Contains(body, "MALFORMED_QUERY") {
+		t.Errorf("a %d-character query: %d %s; want MALFORMED_QUERY", len(long), code, body)
+	}
+}
