@@ -71,10 +71,9 @@ type Subrequest struct {
 
 // SubResponse is one subrequest's answer.
 type SubResponse struct {
-	Body           json.RawMessage   `json:"body"`
-	HTTPHeaders    map[string]string `json:"httpHeaders"`
-	HTTPStatusCode int               `json:"httpStatusCode"`
-	ReferenceID    string            `json:"referenceId"`
+	Body           json.RawMessage `json:"body"`
+	HTTPStatusCode int             `json:"httpStatusCode"`
+	ReferenceID    string          `json:"referenceId"`
 }
 
 // OK reports whether the subrequest succeeded.
@@ -264,7 +263,13 @@ func (b *Builder) Get(ref, sobject, id string, fields ...string) *Builder {
 func (b *Builder) add(method, path, ref string, body Record) *Builder {
 	sr := Subrequest{Method: method, URL: b.base + path, ReferenceID: ref}
 	if body != nil {
+		// Encoded now: a batch holds thousands of bodies until it sends
+		// them, and the JSON is a third of the map's size. A body that
+		// does not encode stays as it is, for the call to report.
 		sr.Body = body
+		if raw, err := json.Marshal(body); err == nil {
+			sr.Body = json.RawMessage(raw)
+		}
 	}
 	b.reqs = append(b.reqs, sr)
 	return b

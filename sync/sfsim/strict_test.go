@@ -534,7 +534,9 @@ func TestRequestAndQueryLength(t *testing.T) {
 		}
 		return "SELECT Id FROM Order WHERE Id IN (" + strings.Join(list, ", ") + ")"
 	}
-	get := func(q string) *httptest.ResponseRecorder { return do(s, tok, "GET", v+"/query?q="+url.QueryEscape(q), "") }
+	get := func(q string) *httptest.ResponseRecorder {
+		return do(s, tok, "GET", v+"/query?q="+url.QueryEscape(q), "")
+	}
 	if w := get(soql(500)); w.Code != 200 {
 		t.Errorf("a 14 KB URI: %d %s", w.Code, w.Body)
 	}
