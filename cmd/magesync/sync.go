@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -58,8 +59,18 @@ func (f engineFlags) open(ctx context.Context, stderr io.Writer) (*store.Store, 
 	}
 	src := engine.SettingsClient(st, key, os.Getenv, nil)
 	e := engine.New(st, src, engine.Options{Workers: *f.workers, Lease: *f.lease, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(engineMemory)
+	}
 	return st, e, key, nil
 }
+
+// engineMemory is the memory a process running the engine keeps to unless
+// GOMEMLIMIT says otherwise: the Go collector works harder as the heap
+// nears it, instead of letting it grow to twice what the batches hold (two
+// workers' batches of 2,000 orders hold up to ~70 MB). It costs the
+// backfill ~10% more of magesync's CPU.
+const engineMemory = 128 << 20
 
 func runSync(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)

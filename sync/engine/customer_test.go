@@ -10,25 +10,7 @@ import (
 // only when they changed since they were last sent.
 func TestReturningCustomerSendsAccountOnlyWhenChanged(t *testing.T) {
 	v := newEnv(t, 300)
-	var orders []uint32
-	if err := v.st.DB().Select(&orders, `SELECT entity_id FROM sales_order WHERE customer_id = (
-		SELECT customer_id FROM sales_order WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING COUNT(*) >= 3 ORDER BY customer_id LIMIT 1)
-		ORDER BY entity_id LIMIT 3`); err != nil || len(orders) < 3 {
-		t.Fatalf("no customer with three orders: %v", err)
-	}
-	// The three orders carry the first one's customer and addresses.
-	for _, id := range orders[1:] {
-		for _, q := range []string{
-			`UPDATE sales_order o JOIN sales_order f ON f.entity_id = ? SET o.customer_firstname = f.customer_firstname,
-				o.customer_lastname = f.customer_lastname, o.customer_email = f.customer_email WHERE o.entity_id = ?`,
-			`UPDATE sales_order_address a JOIN sales_order_address f ON f.parent_id = ? AND f.address_type = a.address_type
-				SET a.firstname = f.firstname, a.lastname = f.lastname, a.company = f.company, a.street = f.street, a.city = f.city,
-				a.region = f.region, a.region_id = f.region_id, a.postcode = f.postcode, a.country_id = f.country_id,
-				a.telephone = f.telephone, a.email = f.email WHERE a.parent_id = ?`,
-		} {
-			v.exec(q, orders[0], id)
-		}
-	}
+	orders := v.oneCustomersOrders()
 	syncOne := func(id uint32) map[string]int {
 		t.Helper()
 		v.takeNodes()
@@ -69,5 +51,58 @@ func TestReturningCustomerSendsAccountOnlyWhenChanged(t *testing.T) {
 		if !found {
 			t.Errorf("no %s has the new street", object)
 		}
+	}
+}
+
+// oneCustomersOrders returns three orders of one customer, all with the
+// first one's customer name, email and addresses.
+func (v *env) oneCustomersOrders() []uint32 {
+	v.t.Helper()
+	var orders []uint32
+	if err := v.st.DB().Select(&orders, `SELECT entity_id FROM sales_order WHERE customer_id = (
+		SELECT customer_id FROM sales_order WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING COUNT(*) >= 3 ORDER BY customer_id LIMIT 1)
+		ORDER BY entity_id LIMIT 3`); err != nil || len(orders) < 3 {
+		v.t.Fatalf("no customer with three orders: %v", err)
+	}
+	// The three orders carry the first one's customer and addresses.
+	for _, id := range orders[1:] {
+		for _, q := range []string{
+			`UPDATE sales_order o JOIN sales_order f ON f.entity_id = ? SET o.customer_firstname = f.customer_firstname,
+				o.customer_lastname = f.customer_lastname, o.customer_email = f.customer_email WHERE o.entity_id = ?`,
+			`UPDATE sales_order_address a JOIN sales_order_address f ON f.parent_id = ? AND f.address_type = a.address_type
+				SET a.firstname = f.firstname, a.lastname = f.lastname, a.company = f.company, a.street = f.street, a.city = f.city,
+				a.region = f.region, a.region_id = f.region_id, a.postcode = f.postcode, a.country_id = f.country_id,
+				a.telephone = f.telephone, a.email = f.email WHERE a.parent_id = ?`,
+		} {
+			v.exec(q, orders[0], id)
+		}
+	}
+	return orders
+}
+
+// Orders of one customer in one batch send the customer's Account and
+// Contact once: the later orders wait for the first and use its records,
+// updating them only where their own data differ.
+func TestOneBatchSendsACustomerOnce(t *testing.T) {
+	v := newEnv(t, 300)
+	orders := v.oneCustomersOrders()
+	v.exec(`UPDATE sales_order_address SET street = '77 Changed Road' WHERE parent_id = ? AND address_type = 'billing'`, orders[2])
+	v.takeNodes()
+	for _, en := range v.syncOrders(store.ReasonManual, orders...) {
+		if en.Status != store.QueueComplete {
+			t.Fatalf("order %d: %s %q", en.OrderID, en.Status, en.Message)
+		}
+	}
+	// The first upserts; the second, alike, sends neither; the third,
+	// with its own street, updates both by Id.
+	if nodes := v.takeNodes(); nodes["PATCH Account"] != 2 || nodes["PATCH Contact"] != 2 || nodes["PATCH Order"] < 3 {
+		t.Errorf("three orders of one new customer in one batch: %v, want the Account and Contact sent twice and three Orders", nodes)
+	}
+	accounts := map[any]bool{}
+	for _, o := range v.records("Order") {
+		accounts[o["AccountId"]] = true
+	}
+	if len(v.records("Account")) != 1 || len(v.records("Contact")) != 1 || len(accounts) != 1 {
+		t.Errorf("%d Accounts, %d Contacts, orders on %d Accounts; want one of each", len(v.records("Account")), len(v.records("Contact")), len(accounts))
 	}
 }

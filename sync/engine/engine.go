@@ -24,7 +24,7 @@ type ClientSource func(ctx context.Context) (*salesforce.Client, error)
 // Options tune the engine. Zero values take the defaults.
 type Options struct {
 	Workers     int           // concurrent workers; 2
-	BatchSize   int           // queue entries a worker claims at once; 1000
+	BatchSize   int           // queue entries a worker claims at once; 2000
 	Lease       time.Duration // how long a claim lasts before others may take it; 2 min
 	MaxAttempts int           // attempts before an entry fails; 8
 	BackoffBase time.Duration // first retry delay, doubling each attempt; 5 s
@@ -52,7 +52,7 @@ func (o *Options) defaults() {
 		o.Workers = 2
 	}
 	if o.BatchSize == 0 {
-		o.BatchSize = 1000
+		o.BatchSize = 2000
 	}
 	if o.MaxAttempts == 0 {
 		o.MaxAttempts = 8

@@ -32,8 +32,9 @@ type env struct {
 	sf  *salesforce.Client
 	e   *engine.Engine
 
-	mu    sync.Mutex
-	nodes map[string]int // graph nodes sent, by method and object ("PATCH Account")
+	mu     sync.Mutex
+	nodes  map[string]int // graph nodes sent, by method and object ("PATCH Account")
+	graphs [][]int        // each graph call's graphs, by their node counts
 }
 
 func fastOptions() engine.Options {
@@ -71,13 +72,16 @@ func (v *env) serve(w http.ResponseWriter, r *http.Request) {
 		if v.nodes == nil {
 			v.nodes = map[string]int{}
 		}
+		var sizes []int
 		for _, g := range req.Graphs {
+			sizes = append(sizes, len(g.CompositeRequest))
 			for _, n := range g.CompositeRequest {
 				_, rest, _ := strings.Cut(n.URL, "/sobjects/")
 				object, _, _ := strings.Cut(rest, "/")
 				v.nodes[n.Method+" "+object]++
 			}
 		}
+		v.graphs = append(v.graphs, sizes)
 		v.mu.Unlock()
 	}
 	v.sim.ServeHTTP(w, r)
@@ -90,6 +94,16 @@ func (v *env) takeNodes() map[string]int {
 	n := v.nodes
 	v.nodes = nil
 	return n
+}
+
+// takeGraphCalls returns the graph calls made since the last call, each as
+// its graphs' node counts.
+func (v *env) takeGraphCalls() [][]int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	g := v.graphs
+	v.graphs = nil
+	return g
 }
 
 func (v *env) set(changes ...store.Change) {

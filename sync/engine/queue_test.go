@@ -411,3 +411,36 @@ func TestWaitClosedWaitsForEveryEntry(t *testing.T) {
 		t.Fatal("still waiting after every entry closed")
 	}
 }
+
+// TestSlowOrgKeepsItsLeases: a batch whose sending outlasts its lease (an
+// org slow to answer) holds its entries for another lease and sends them
+// all, rather than leaving the rest to go again.
+func TestSlowOrgKeepsItsLeases(t *testing.T) {
+	v := newEnv(t, 150)
+	v.set(store.Set(store.PathSyncNotes, "1"))
+	opts := fastOptions()
+	opts.Lease = 400 * time.Millisecond // sending must end within 300 ms
+	e := engine.New(v.st, engine.StaticClient(v.sf), opts)
+	ids := make([]uint32, 150)
+	for i := range ids {
+		ids[i] = uint32(i + 1)
+	}
+	if _, err := e.Enqueue(context.Background(), ids, store.ReasonBulk); err != nil {
+		t.Fatal(err)
+	}
+	v.control("PUT", "/faults", `{"latencyMs":150}`)
+	v.takeGraphCalls()
+	if n, err := e.ProcessBatch(context.Background(), "slow"); err != nil || n != 150 {
+		t.Fatalf("one batch: %d entries, %v", n, err)
+	}
+	for _, en := range v.entries() {
+		if en.Status != store.QueueComplete {
+			t.Errorf("entry of order %d: %s %q", en.OrderID, en.Status, en.Message)
+		}
+	}
+	if calls := len(v.takeGraphCalls()); calls < 3 {
+		t.Errorf("%d graph calls; the orders need 3 or more, which outlast the lease", calls)
+	}
+	v.control("PUT", "/faults", `{}`)
+	v.checkOrders(150, true)
+}

@@ -52,6 +52,7 @@ type batch struct {
 	settings store.OrderSettings
 	jobs     []*job
 	deadline time.Time
+	entries  map[string]string // price book entry key → PricebookEntry ID, for planning
 }
 
 // ProcessBatch claims due queue entries and syncs their orders. It returns
@@ -344,6 +345,7 @@ func (b *batch) send(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	b.entries = entries
 	var graphs []*job
 	for _, j := range b.open() {
 		b.guard(j, func() {
@@ -412,17 +414,19 @@ const inPlaceRounds = 3
 // sendGraphs sends the jobs' graphs in as few calls as Salesforce takes.
 // With resend, graphs that failed only for a lock or a halt go to *again.
 func (b *batch) sendGraphs(ctx context.Context, org *orgInfo, graphs []*job, perCall *int, again *[]*job, resend bool) error {
-	for len(graphs) > 0 {
-		n, nodes := 0, 0
-		for n < len(graphs) && n < *perCall && nodes+graphs[n].plan.builder.Len() <= salesforce.MaxGraphNodes {
-			nodes += graphs[n].plan.builder.Len()
-			n++
-		}
-		call := graphs[:n]
-		graphs = graphs[n:]
+	q := newCallQueue(graphs)
+	follow := func(f, l *job) { b.guard(f, func() { b.follow(org, f, l) }) }
+	for !q.empty() {
 		if time.Now().After(b.deadline) {
-			return errOutlived
+			// Sending outlasts the lease (a slow org, a large batch): hold
+			// what is left for another lease, as before the first call.
+			if err := q.keep(func(jobs []*job) ([]*job, error) { return b.holdLeases(ctx, jobs) }); err != nil {
+				return err
+			}
+			continue
 		}
+		call := q.next(*perCall)
+		n := len(call)
 		gs := make([]salesforce.Graph, len(call))
 		for i, j := range call {
 			gs[i] = j.plan.builder.Graph(strconv.FormatUint(uint64(j.entry.OrderID), 10))
@@ -432,11 +436,12 @@ func (b *batch) sendGraphs(ctx context.Context, org *orgInfo, graphs []*job, per
 			// Too many nodes, or too many different ones, for one request:
 			// send the same graphs in smaller calls.
 			*perCall = n / 2
-			graphs = append(call, graphs...)
+			q.putBack(call)
 			continue
 		}
 		if err != nil {
 			b.callFailed(ctx, call, err)
+			q.answered(call, follow, false)
 			continue
 		}
 		for i, j := range call {
@@ -450,6 +455,7 @@ func (b *batch) sendGraphs(ctx context.Context, org *orgInfo, graphs []*job, per
 				b.retry(j, errors.New("the answer held fewer graphs than were sent"))
 			}
 		}
+		q.answered(call, follow, false)
 	}
 	return nil
 }
@@ -487,14 +493,11 @@ func (b *batch) holdLeases(ctx context.Context, jobs []*job) ([]*job, error) {
 	return out, nil
 }
 
-// errOutlived: the batch took so long that its leases ran out.
-var errOutlived = errors.New("the batch outlived its lease before sending; it will be tried again")
-
 // transient reports whether a failure was not the order's own: Salesforce
-// unavailable, a lock, the network, a request halted, a batch that ran out
-// of time. Such failures use no attempt; the order goes again soon.
+// unavailable, a lock, the network, a request halted. Such failures use no
+// attempt; the order goes again soon.
 func transient(err error) bool {
-	return salesforce.IsRetryable(err) || errors.Is(err, errOutlived) || store.IsTransient(err)
+	return salesforce.IsRetryable(err) || store.IsTransient(err)
 }
 
 // retry puts a job back in the queue. A transient failure keeps the
