@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -383,4 +385,20 @@ func useSim(t *testing.T) *httptest.Server {
 	t.Setenv("MAGESYNC_SF_CLIENT_ID", sfsim.DemoClientID)
 	t.Setenv("MAGESYNC_SF_CLIENT_SECRET", sfsim.DemoClientSecret)
 	return srv
+}
+
+// The simulator bounds its heap by the machine's memory, read from
+// /proc/meminfo: the reading must be that file's MemTotal.
+func TestPhysicalMemory(t *testing.T) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		t.Fatalf("this test needs Linux's /proc/meminfo: %v", err)
+	}
+	var kb int64
+	if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err != nil {
+		t.Fatalf("/proc/meminfo: %v", err)
+	}
+	if got := physicalMemory(); got != kb<<10 || got < 1<<28 {
+		t.Errorf("physicalMemory() = %d; MemTotal is %d kB", got, kb)
+	}
 }
