@@ -16,16 +16,23 @@ func (e refError) Error() string { return string(e) }
 // refRe matches @{referenceId.path} in composite URLs and bodies.
 var refRe = regexp.MustCompile(`@\{([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+|\[\d+\])*)\}`)
 
-// asJSON turns a response value into plain JSON values (maps, slices,
-// float64, string, bool, nil) so reference paths can walk it.
-func asJSON(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil
+// answer is a subrequest's response as later ones refer to it: turned into
+// plain JSON values (maps, slices, float64, string, bool, nil), so that
+// reference paths can walk it, only when one does.
+type answer struct {
+	body  any
+	plain any
+	done  bool
+}
+
+func (a *answer) json() any {
+	if !a.done {
+		a.done = true
+		if b, err := json.Marshal(a.body); err == nil {
+			json.Unmarshal(b, &a.plain)
+		}
 	}
-	var out any
-	json.Unmarshal(b, &out)
-	return out
+	return a.plain
 }
 
 func resolveString(s string, res results) (string, error) {
@@ -92,10 +99,11 @@ func lookupRef(path string, res results) (any, error) {
 	if i := strings.IndexByte(name, '['); i >= 0 {
 		name, rest = name[:i], name[i:]+"."+rest
 	}
-	cur, ok := res[name]
+	a, ok := res[name]
 	if !ok {
 		return nil, refError(fmt.Sprintf("Invalid reference specified. No value for %s found in %s. Provided referenceId ('%s') must match a previous, successful request", path, name, name))
 	}
+	cur := a.json()
 	for _, step := range splitPath(rest) {
 		switch {
 		case strings.HasPrefix(step, "["):

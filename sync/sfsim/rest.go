@@ -265,7 +265,7 @@ func decodeSubrequests(raw any) ([]subrequest, *apiError) {
 }
 
 // results holds the answers of earlier subrequests, for @{ref.path}.
-type results map[string]any
+type results map[string]*answer
 
 var errHalted = salesforce.ErrorDetail{ErrorCode: "PROCESSING_HALTED", Message: "The transaction was rolled back since another operation in the same transaction failed."}
 
@@ -283,12 +283,12 @@ func (c *call) run(sr subrequest, res results) (int, any) {
 	if perr != nil {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: "bad url " + u}}
 	}
-	m := versionPathRe.FindStringSubmatch(parsed.Path)
-	if m == nil {
+	version, path, ok := versionPath(parsed.Path)
+	if !ok {
 		return 400, []salesforce.ErrorDetail{{ErrorCode: "INVALID_INPUT", Message: "url must start with /services/data/vNN.0: " + u}}
 	}
-	sub := &call{sim: c.sim, version: m[1] + ".0"}
-	return sub.route(strings.ToUpper(sr.Method), m[2], parsed.Query(), body, false)
+	sub := &call{sim: c.sim, version: version + ".0"}
+	return sub.route(strings.ToUpper(sr.Method), path, parsed.Query(), body, false)
 }
 
 func subResponse(sr subrequest, status int, body any) map[string]any {
@@ -356,7 +356,7 @@ func (c *call) composite(raw any) (int, any) {
 				}
 			}
 		} else {
-			res[sr.ReferenceID] = asJSON(body)
+			res[sr.ReferenceID] = &answer{body: body}
 		}
 		out[i] = subResponse(sr, status, body)
 	}
@@ -482,7 +482,7 @@ func (c *call) graph(raw any) (int, any) {
 						resp[j] = subResponse(g.reqs[j], 400, []salesforce.ErrorDetail{errHalted})
 					}
 				} else {
-					res[sr.ReferenceID] = asJSON(body)
+					res[sr.ReferenceID] = &answer{body: body}
 				}
 				resp[i] = subResponse(sr, status, body)
 			}
@@ -503,11 +503,11 @@ func graphNodeKind(sr subrequest) (kind string, ok bool) {
 	if err != nil {
 		return "", false
 	}
-	m := versionPathRe.FindStringSubmatch(u.EscapedPath())
-	if m == nil {
+	version, path, ok := versionPath(u.EscapedPath())
+	if !ok {
 		return "", false
 	}
-	parts := strings.Split(strings.Trim(m[2], "/"), "/")
+	parts := strings.Split(strings.Trim(path, "/"), "/")
 	if parts[0] != "sobjects" || len(parts) < 2 || len(parts) > 4 {
 		return "", false
 	}
@@ -516,7 +516,7 @@ func graphNodeKind(sr subrequest) (kind string, ok bool) {
 	if !slices.Contains(strings.Fields(allowed), method) {
 		return "", false
 	}
-	return m[1] + " " + method + " " + strings.ToLower(parts[1]), true
+	return version + " " + method + " " + strings.ToLower(parts[1]), true
 }
 
 // graphDepth is the longest chain of references among the nodes.
@@ -539,6 +539,9 @@ func graphDepth(reqs []subrequest) int {
 func references(sr subrequest) []string {
 	var refs []string
 	collect := func(s string) {
+		if !strings.Contains(s, "@{") {
+			return
+		}
 		for _, m := range refRe.FindAllStringSubmatch(s, -1) {
 			name, _, _ := strings.Cut(m[1], ".")
 			refs = append(refs, name)
@@ -551,8 +554,8 @@ func references(sr subrequest) []string {
 		case string:
 			collect(x)
 		case map[string]any:
-			for _, k := range slices.Sorted(maps.Keys(x)) {
-				walk(x[k])
+			for _, e := range x {
+				walk(e)
 			}
 		case []any:
 			for _, e := range x {

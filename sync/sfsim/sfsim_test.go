@@ -257,3 +257,22 @@ func TestHTTPMethodOverride(t *testing.T) {
 		t.Errorf("after the update: %s", w.Body)
 	}
 }
+
+func TestVersionPath(t *testing.T) {
+	for _, c := range []struct{ in, version, rest string }{
+		{"/services/data/v62.0", "62", ""},
+		{"/services/data/v62.0/", "62", "/"},
+		{"/services/data/v62.0/sobjects/Order", "62", "/sobjects/Order"},
+		{"/services/data/v5.0/x", "5", "/x"},
+		{"/services/data/v62.1/x", "", ""},
+		{"/services/data/v62.0x", "", ""},
+		{"/services/data/v.0/x", "", ""},
+		{"/services/data/62.0/x", "", ""},
+		{"/services/data/vNN.0/x", "", ""},
+	} {
+		v, rest, ok := versionPath(c.in)
+		if ok != (c.version != "") || v != c.version || rest != c.rest {
+			t.Errorf("versionPath(%q) = %q, %q, %v; want %q, %q", c.in, v, rest, ok, c.version, c.rest)
+		}
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"io"
 	mrand "math/rand/v2"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -137,7 +136,29 @@ func (s *Sim) dailyLimit() int {
 	return s.opts.DailyLimit
 }
 
-var versionPathRe = regexp.MustCompile(`^/services/data/v(\d+)\.0(/.*)?$`)
+func isVersionPath(p string) bool { _, _, ok := versionPath(p); return ok }
+
+// versionPath splits "/services/data/vNN.0/rest" into "NN" and "/rest"
+// (what the pattern ^/services/data/v(\d+)\.0(/.*)?$ matches, without a
+// regular expression: every subrequest of every call goes through it).
+func versionPath(p string) (version, rest string, ok bool) {
+	p, ok = strings.CutPrefix(p, "/services/data/v")
+	if !ok {
+		return "", "", false
+	}
+	i := 0
+	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+		i++
+	}
+	version, rest, ok = p[:i], p[i:], i > 0
+	if rest, ok = strings.CutPrefix(rest, ".0"); !ok || version == "" {
+		return "", "", false
+	}
+	if rest != "" && rest[0] != '/' {
+		return "", "", false
+	}
+	return version, rest, true
+}
 
 // ServeHTTP implements http.Handler.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -159,7 +180,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.soap(w, r)
 	case p == "/services/data" || p == "/services/data/":
 		s.versions(w, r)
-	case versionPathRe.MatchString(p):
+	case isVersionPath(p):
 		s.api(w, r)
 	default:
 		writeJSON(w, 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "The requested resource does not exist"}})
@@ -267,8 +288,8 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 503, []salesforce.ErrorDetail{{ErrorCode: "SERVER_UNAVAILABLE", Message: "Server temporarily unavailable, please try again later."}})
 		return
 	}
-	m := versionPathRe.FindStringSubmatch(r.URL.Path)
-	version, _ := strconv.Atoi(m[1])
+	v, path, _ := versionPath(r.URL.Path)
+	version, _ := strconv.Atoi(v)
 	if version < minVersion || version > maxVersion {
 		writeJSON(w, 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "The requested resource does not exist"}})
 		return
@@ -278,7 +299,6 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 	if n := s.faults.ExpireTokensEvery; n > 0 && s.used%n == 0 {
 		defer clear(s.tokens) // this call succeeds; the next one needs a new token
 	}
-	path := m[2]
 	method := r.Method
 	// Clients that cannot send PATCH post with ?_HttpMethod=PATCH.
 	if o := r.URL.Query().Get("_HttpMethod"); method == http.MethodPost && o == http.MethodPatch {
@@ -298,7 +318,7 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 400, lockRowError())
 		return
 	}
-	x := &call{sim: s, version: m[1] + ".0"}
+	x := &call{sim: s, version: v + ".0"}
 	s.org.begin()
 	status, out := x.route(method, path, r.URL.Query(), in, true)
 	if status >= 400 {
