@@ -20,7 +20,7 @@ func graphsOf(t *testing.T, sizes ...int) []*job {
 	for i, n := range sizes {
 		b := c.NewBuilder()
 		for k := range n {
-			b.Create(fmt.Sprint("n", k), "Note", salesforce.Record{"Body": "x"})
+			b.Delete(fmt.Sprint("n", k), "Note", "002000000000001AAA")
 		}
 		jobs[i] = &job{mapped: &Mapped{CustomerKey: fmt.Sprint(i)}, plan: &plan{builder: b}}
 	}
