@@ -160,14 +160,21 @@ func (o *org) remove(sobject, id string) {
 // store writes without journaling.
 func (o *org) store(sobject, id string, rec record) {
 	def := lookupObject(sobject)
-	if old := o.records[sobject][id]; old != nil {
+	old := o.records[sobject][id]
+	// An update mostly leaves the indexed fields as they were (an order's
+	// total, its status): those keep their index entries.
+	unchanged := func(field string) bool {
+		ov, ok1 := old[field].(string)
+		nv, ok2 := rec[field].(string)
+		return old != nil && rec != nil && ok1 && ok2 && ov == nv
+	}
+	if old != nil {
 		for _, f := range def.fields {
-			if f.external {
+			switch {
+			case unchanged(f.name):
+			case f.external:
 				o.unindex(fieldKey{sobject, f.name}, old[f.name], id)
-			}
-		}
-		for _, f := range def.fields {
-			if f.typ == tReference {
+			case f.typ == tReference:
 				o.unref(fieldKey{sobject, f.name}, old.str(f.name), id)
 			}
 		}
@@ -181,6 +188,9 @@ func (o *org) store(sobject, id string, rec record) {
 	}
 	o.records[sobject][id] = rec
 	for _, f := range def.fields {
+		if unchanged(f.name) {
+			continue
+		}
 		if f.external {
 			if v, ok := rec[f.name].(string); ok && v != "" {
 				k := fieldKey{sobject, f.name}
@@ -191,8 +201,6 @@ func (o *org) store(sobject, id string, rec record) {
 				o.unique[k][lv] = append(o.unique[k][lv], id)
 			}
 		}
-	}
-	for _, f := range def.fields {
 		if parent := rec.str(f.name); f.typ == tReference && parent != "" {
 			k := fieldKey{sobject, f.name}
 			if o.refs[k] == nil {
