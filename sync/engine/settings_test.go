@@ -292,7 +292,11 @@ func TestAutomaticSynchronization(t *testing.T) {
 	})
 
 	// Off again: a change marks the synced order not in sync, and nothing is queued.
+	// The detector reads the setting as it polls: the change comes after a
+	// poll that began with it off (the second to end after the setting).
 	v.set(store.Set(store.PathAutomaticSync, "0"))
+	waitFor("a poll ended after the setting", polledPast())
+	waitFor("a poll that began with the setting off", polledPast())
 	before := len(v.entries())
 	v.exec(`UPDATE sales_order SET status = 'processing', state = 'processing' WHERE entity_id = ?`, newest)
 	waitFor("order marked not in sync", func() bool { return v.object(newest).State == store.StateNotInSync })
