@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"strconv"
 	"testing"
 
 	"magesync/store"
@@ -105,4 +106,36 @@ func TestOneBatchSendsACustomerOnce(t *testing.T) {
 	if len(v.records("Account")) != 1 || len(v.records("Contact")) != 1 || len(accounts) != 1 {
 		t.Errorf("%d Accounts, %d Contacts, orders on %d Accounts; want one of each", len(v.records("Account")), len(v.records("Contact")), len(accounts))
 	}
+}
+
+// When the first order of a customer fails in Salesforce, the orders that
+// waited for it send the customer themselves: nothing is lost or sent
+// twice, and the first syncs once its fault is gone.
+func TestOneBatchWhoseFirstOrderFails(t *testing.T) {
+	v := newEnv(t, 300)
+	orders := v.oneCustomersOrders()
+	v.mu.Lock()
+	v.spoil = strconv.FormatUint(uint64(orders[0]), 10)
+	v.mu.Unlock()
+	v.takeNodes()
+	got := v.syncOrders(store.ReasonManual, orders...)
+	if got[0].Status == store.QueueComplete {
+		t.Fatalf("the spoilt first order: %s %q", got[0].Status, got[0].Message)
+	}
+	for _, en := range got[1:] {
+		if en.Status != store.QueueComplete {
+			t.Errorf("order %d, which waited for the first: %s %q", en.OrderID, en.Status, en.Message)
+		}
+	}
+	if nodes := v.takeNodes(); nodes["PATCH Account"] < 2 {
+		t.Errorf("%v: the orders after the failed one must send the Account themselves", nodes)
+	}
+	// Synced again, the first goes as a returning customer's order.
+	if en := v.syncOrders(store.ReasonManual, orders[0])[0]; en.Status != store.QueueComplete {
+		t.Errorf("the first order again: %s %q", en.Status, en.Message)
+	}
+	if a, c := len(v.records("Account")), len(v.records("Contact")); a != 1 || c != 1 {
+		t.Errorf("%d Accounts and %d Contacts; want one of each", a, c)
+	}
+	v.checkOrders(3, false)
 }

@@ -35,6 +35,7 @@ type env struct {
 	mu     sync.Mutex
 	nodes  map[string]int // graph nodes sent, by method and object ("PATCH Account")
 	graphs [][]int        // each graph call's graphs, by their node counts
+	spoil  string         // the graphId whose Order node the next graph call breaks
 }
 
 func fastOptions() engine.Options {
@@ -61,7 +62,13 @@ func newEnv(t *testing.T, orders int) *env {
 func (v *env) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/composite/graph") {
 		body, _ := io.ReadAll(r.Body)
+		v.mu.Lock()
+		if v.spoil != "" {
+			body, v.spoil = spoilGraph(body, v.spoil), ""
+		}
+		v.mu.Unlock()
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
 		var req struct {
 			Graphs []struct {
 				CompositeRequest []struct{ Method, URL string }
@@ -85,6 +92,31 @@ func (v *env) serve(w http.ResponseWriter, r *http.Request) {
 		v.mu.Unlock()
 	}
 	v.sim.ServeHTTP(w, r)
+}
+
+// spoilGraph gives the Order node of graph id a date Salesforce refuses, so
+// that the graph fails as a whole.
+func spoilGraph(body []byte, id string) []byte {
+	var req map[string][]map[string]any
+	if json.Unmarshal(body, &req) != nil {
+		return body
+	}
+	for _, g := range req["graphs"] {
+		if g["graphId"] != id {
+			continue
+		}
+		nodes, _ := g["compositeRequest"].([]any)
+		for _, n := range nodes {
+			n, _ := n.(map[string]any)
+			if url, _ := n["url"].(string); strings.Contains(url, "/sobjects/Order/") {
+				if b, ok := n["body"].(map[string]any); ok {
+					b["EffectiveDate"] = "not a date"
+				}
+			}
+		}
+	}
+	out, _ := json.Marshal(req)
+	return out
 }
 
 // takeNodes returns the graph nodes counted since the last call.
