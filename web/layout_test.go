@@ -96,8 +96,17 @@ func TestRowMenu(t *testing.T) {
 		o, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+row+` details.row-actions").open`))
 		return o
 	}
+	// Heights are compared once the page's fonts are in: a row set in the
+	// fallback font until Open Sans arrives is a pixel shorter.
+	fontsIn := func() {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.fonts.ready.then(() => true)`, chromedp.EvalAwaitPromise)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fontsIn()
 	before := height()
 	do(t, ctx, chromedp.Click(chromedp.CSS(row+` .row-actions summary`)), chromedp.WaitVisible(chromedp.CSS(row+` .row-menu`)))
+	fontsIn()
 	below, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("`+row+` .row-menu").getBoundingClientRect().top >=
 		document.querySelector("`+row+` .row-actions summary").getBoundingClientRect().bottom`))
 	if h := height(); h != before || !below {
