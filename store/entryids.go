@@ -1,6 +1,9 @@
 package store
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // EntryIDs is a set of queue entry ids held as runs of consecutive ids: the
 // entries of a bulk action over a million orders take a few hundred runs,
@@ -30,15 +33,13 @@ func (s *EntryIDs) add(id uint64) {
 	switch {
 	case joinPrev && joinNext:
 		s.runs[i-1].last = s.runs[i].last
-		s.runs = append(s.runs[:i], s.runs[i+1:]...)
+		s.runs = slices.Delete(s.runs, i, i+1)
 	case joinPrev:
 		s.runs[i-1].last = id
 	case joinNext:
 		s.runs[i].first = id
 	default:
-		s.runs = append(s.runs, idRun{})
-		copy(s.runs[i+1:], s.runs[i:])
-		s.runs[i] = idRun{id, id}
+		s.runs = slices.Insert(s.runs, i, idRun{id, id})
 	}
 	s.n++
 }

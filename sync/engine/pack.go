@@ -80,8 +80,8 @@ func (q *callQueue) empty() bool { return len(q.ready) == 0 && len(q.waiting) ==
 // with large ones that leave gaps.
 func (q *callQueue) next(perCall int) []*job {
 	if len(q.ready) == 0 {
-		// Cannot happen while every leader is ready or answered; if it
-		// did, the followers go as they are.
+		// Only followers left, their leaders gone from the batch (their
+		// leases lost on renewal, keep): they send the customer themselves.
 		q.answered(nil, nil, true)
 	}
 	nodes := 0

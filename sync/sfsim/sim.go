@@ -143,21 +143,15 @@ func isVersionPath(p string) bool { _, _, ok := versionPath(p); return ok }
 // regular expression: every subrequest of every call goes through it).
 func versionPath(p string) (version, rest string, ok bool) {
 	p, ok = strings.CutPrefix(p, "/services/data/v")
-	if !ok {
-		return "", "", false
-	}
 	i := 0
 	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
 		i++
 	}
-	version, rest, ok = p[:i], p[i:], i > 0
-	if rest, ok = strings.CutPrefix(rest, ".0"); !ok || version == "" {
+	rest, dotZero := strings.CutPrefix(p[i:], ".0")
+	if !ok || i == 0 || !dotZero || rest != "" && rest[0] != '/' {
 		return "", "", false
 	}
-	if rest != "" && rest[0] != '/' {
-		return "", "", false
-	}
-	return version, rest, true
+	return p[:i], rest, true
 }
 
 // ServeHTTP implements http.Handler.
