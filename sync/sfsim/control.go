@@ -3,7 +3,6 @@ package sfsim
 import (
 	"cmp"
 	"encoding/json"
-	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -41,9 +40,8 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 				out = append(out, s.org.view(def, "62.0", r, nil))
 			}
 		}
-		recs := s.org.records[def.name]
-		for _, id := range slices.Sorted(maps.Keys(recs)) {
-			out = append(out, s.org.view(def, "62.0", recs[id], nil))
+		for _, id := range s.org.ids(def.name) {
+			out = append(out, s.org.view(def, "62.0", s.org.get(def.name, id), nil))
 		}
 		writeJSON(w, 200, out)
 	case path == "/stats" && r.Method == http.MethodGet:
@@ -139,9 +137,7 @@ func (s *Sim) controlFields(w http.ResponseWriter, r *http.Request, rest string)
 			writeJSON(w, 404, []salesforce.ErrorDetail{{ErrorCode: "NOT_FOUND", Message: "no custom field " + field + " on " + def.name}})
 			return
 		}
-		for _, rec := range o.records[def.name] {
-			delete(rec, field)
-		}
+		o.dropField(def.name, field)
 	case r.Method == http.MethodPut && field == "":
 		var in []CustomField
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {

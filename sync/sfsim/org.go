@@ -67,18 +67,21 @@ func defaultStatuses() []OrderStatus {
 
 type undo struct {
 	sobject, id string
-	prev        record // nil: the record did not exist
+	prev        packed // nil: the record did not exist
 }
 
 // org is the simulated org's data. Its methods are called with Sim.mu held.
 type org struct {
 	id      string
 	seq     int
-	records map[string]map[string]record     // object → id → record
+	records map[string]map[string]packed     // object → id → record
 	unique  map[fieldKey]map[string][]string // external ID field → lower(value) → ids
 	// refs indexes every reference field, as an org's foreign keys are:
-	// parent id → child ids.
-	refs     map[fieldKey]map[string]map[string]bool
+	// parent id → child ids, mostly in the order they were written.
+	refs map[fieldKey]map[string][]string
+	// names are the field names records are packed with, by slot.
+	names    []string
+	slots    map[string]uint64
 	statuses []OrderStatus
 	// custom are the fields an admin added to this org (PUT /_sim/fields),
 	// by object name.
@@ -101,9 +104,12 @@ func newOrg(now func() time.Time, rules *Faults, currencies Currencies) *org {
 }
 
 func (o *org) reset() {
-	o.records = map[string]map[string]record{}
+	o.records = map[string]map[string]packed{}
 	o.unique = map[fieldKey]map[string][]string{}
-	o.refs = map[fieldKey]map[string]map[string]bool{}
+	o.refs = map[fieldKey]map[string][]string{}
+	if o.slots == nil {
+		o.slots = map[string]uint64{}
+	}
 	o.statuses = defaultStatuses()
 	o.custom = map[string][]*fieldDef{}
 	o.currencies = o.seedCurrencies
@@ -142,10 +148,12 @@ func (o *org) newID(sobject string) string {
 
 // put stores rec under id, keeping the indexes right and journaling the
 // previous state for rollback.
-func (o *org) put(sobject, id string, rec record) {
+func (o *org) put(sobject, id string, rec record) { o.putPacked(sobject, id, o.pack(rec)) }
+
+func (o *org) putPacked(sobject, id string, p packed) {
 	prev := o.records[sobject][id]
 	o.journal = append(o.journal, undo{sobject, id, prev})
-	o.store(sobject, id, rec)
+	o.store(sobject, id, prev, p)
 }
 
 func (o *org) remove(sobject, id string) {
@@ -154,95 +162,85 @@ func (o *org) remove(sobject, id string) {
 		return
 	}
 	o.journal = append(o.journal, undo{sobject, id, prev})
-	o.store(sobject, id, nil)
+	o.store(sobject, id, prev, nil)
 }
 
-// store writes without journaling.
-func (o *org) store(sobject, id string, rec record) {
+// store writes p (nil: deletes) over old without journaling.
+func (o *org) store(sobject, id string, old, p packed) {
 	def := lookupObject(sobject)
-	old := o.records[sobject][id]
-	// An update mostly leaves the indexed fields as they were (an order's
-	// total, its status): those keep their index entries.
-	unchanged := func(field string) bool {
-		ov, ok1 := old[field].(string)
-		nv, ok2 := rec[field].(string)
-		return old != nil && rec != nil && ok1 && ok2 && ov == nv
-	}
-	if old != nil {
-		for _, f := range def.fields {
-			switch {
-			case unchanged(f.name):
-			case f.external:
-				o.unindex(fieldKey{sobject, f.name}, old[f.name], id)
-			case f.typ == tReference:
-				o.unref(fieldKey{sobject, f.name}, old.str(f.name), id)
+	was, is := o.pick(old, def.indexed), o.pick(p, def.indexed)
+	for i, f := range def.indexed {
+		// An update mostly leaves the indexed fields as they were (an
+		// order's total, its status): those keep their index entries.
+		if was[i] == is[i] {
+			continue
+		}
+		k := fieldKey{sobject, f.name}
+		if was[i] != "" {
+			if f.external {
+				o.unindex(k, was[i], id)
+			} else {
+				o.unref(k, was[i], id)
 			}
 		}
+		if is[i] == "" {
+			continue
+		}
+		if f.external {
+			if o.unique[k] == nil {
+				o.unique[k] = map[string][]string{}
+			}
+			lv := strings.ToLower(is[i])
+			o.unique[k][lv] = append(o.unique[k][lv], id)
+		} else {
+			if o.refs[k] == nil {
+				o.refs[k] = map[string][]string{}
+			}
+			o.refs[k][is[i]] = append(o.refs[k][is[i]], id)
+		}
 	}
-	if rec == nil {
+	if p == nil {
 		delete(o.records[sobject], id)
 		return
 	}
 	if o.records[sobject] == nil {
-		o.records[sobject] = map[string]record{}
+		o.records[sobject] = map[string]packed{}
 	}
-	o.records[sobject][id] = rec
-	for _, f := range def.fields {
-		if unchanged(f.name) {
-			continue
-		}
-		if f.external {
-			if v, ok := rec[f.name].(string); ok && v != "" {
-				k := fieldKey{sobject, f.name}
-				if o.unique[k] == nil {
-					o.unique[k] = map[string][]string{}
-				}
-				lv := strings.ToLower(v)
-				o.unique[k][lv] = append(o.unique[k][lv], id)
-			}
-		}
-		if parent := rec.str(f.name); f.typ == tReference && parent != "" {
-			k := fieldKey{sobject, f.name}
-			if o.refs[k] == nil {
-				o.refs[k] = map[string]map[string]bool{}
-			}
-			if o.refs[k][parent] == nil {
-				o.refs[k][parent] = map[string]bool{}
-			}
-			o.refs[k][parent][id] = true
-		}
-	}
+	o.records[sobject][id] = p
 }
 
 func (o *org) unref(key fieldKey, parent, id string) {
-	if kids := o.refs[key][parent]; kids != nil {
-		delete(kids, id)
-		if len(kids) == 0 {
-			delete(o.refs[key], parent)
+	kids := o.refs[key][parent]
+	// The child a rollback takes away is mostly the last one written.
+	for i := len(kids) - 1; i >= 0; i-- {
+		if kids[i] == id {
+			kids = slices.Delete(kids, i, i+1)
+			break
 		}
+	}
+	if len(kids) == 0 {
+		delete(o.refs[key], parent)
+	} else {
+		o.refs[key][parent] = kids
 	}
 }
 
 // referring lists, in ID order, the ids of sobject's records whose field
 // refers to parent.
 func (o *org) referring(sobject, field, parent string) []string {
-	return slices.Sorted(maps.Keys(o.refs[fieldKey{sobject, field}][parent]))
+	return slices.Sorted(slices.Values(o.refs[fieldKey{sobject, field}][parent]))
 }
 
-// items are an order's order item ids.
-func (o *org) items(orderID string) map[string]bool {
+// items are an order's order item ids; the caller must not change them.
+func (o *org) items(orderID string) []string {
 	return o.refs[fieldKey{"OrderItem", "OrderId"}][orderID]
 }
 
 // fieldKey names an indexed field of an object.
 type fieldKey struct{ object, field string }
 
-func (o *org) unindex(key fieldKey, v any, id string) {
-	s, ok := v.(string)
-	if !ok || s == "" {
-		return
-	}
-	lv := strings.ToLower(s)
+func (o *org) unindex(key fieldKey, v, id string) {
+	lv := strings.ToLower(v)
 	ids := slices.DeleteFunc(o.unique[key][lv], func(x string) bool { return x == id })
 	if len(ids) == 0 {
 		delete(o.unique[key], lv)
@@ -267,7 +265,7 @@ func (o *org) mark() int { return len(o.journal) }
 func (o *org) rollbackTo(m int) {
 	for i := len(o.journal) - 1; i >= m; i-- {
 		u := o.journal[i]
-		o.store(u.sobject, u.id, u.prev)
+		o.store(u.sobject, u.id, o.records[u.sobject][u.id], u.prev)
 	}
 	o.journal = o.journal[:m]
 }
@@ -316,7 +314,7 @@ func (o *org) find(id string) (string, record) {
 	if def == nil {
 		return "", nil
 	}
-	return def.name, o.records[def.name][id18]
+	return def.name, o.get(def.name, id18)
 }
 
 func (o *org) byExternal(sobject, field, value string) []string {
@@ -428,7 +426,7 @@ func (o *org) coerceValue(f *fieldDef, v any) (any, *apiError) {
 		if err != nil || (f.refTo[0] != "*" && !slices.Contains(f.refTo, target)) {
 			return nil, badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", labelOf(f.name), s), f.name)
 		}
-		if target == "" || o.records[target][id] == nil {
+		if target == "" || !o.exists(target, id) {
 			return nil, badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", f.name)
 		}
 		return id, nil
@@ -575,26 +573,28 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 		o.orderSeq++
 		rec["OrderNumber"] = fmt.Sprintf("%08d", o.orderSeq)
 		if b := rec.str("Pricebook2Id"); b != "" {
-			if bk := o.records["Pricebook2"][b]; bk == nil || bk["IsActive"] != true {
+			if bk := o.records["Pricebook2"][b]; bk == nil || o.value(bk, "IsActive") != true {
 				return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: Pricebook2Id (price book is not active)", "Pricebook2Id")
 			}
 		}
 	case "OrderItem":
+		// Read in place: an order is read again for each of its products.
 		ord := o.records["Order"][rec.str("OrderId")]
 		if ord == nil {
 			return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "OrderId")
 		}
-		if ord.str("StatusCode") != "Draft" {
+		book, currency := o.text(ord, "Pricebook2Id"), o.text(ord, "CurrencyIsoCode")
+		if o.text(ord, "StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
-		pbe := o.records["PricebookEntry"][rec.str("PricebookEntryId")]
+		pbe := o.get("PricebookEntry", rec.str("PricebookEntryId"))
 		if pbe == nil {
 			return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "PricebookEntryId")
 		}
-		if ord.str("Pricebook2Id") == "" {
+		if book == "" {
 			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook not set on order)", "PricebookEntryId")
 		}
-		if pbe.str("Pricebook2Id") != ord.str("Pricebook2Id") {
+		if pbe.str("Pricebook2Id") != book {
 			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry is in a different pricebook than the one assigned to the order)", "PricebookEntryId")
 		}
 		if pbe["IsActive"] != true {
@@ -604,10 +604,10 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 			// An order product takes its order's currency, and its price
 			// book entry must be in that currency (Object Reference,
 			// "OrderItem", "PricebookEntry").
-			if pbe.str("CurrencyIsoCode") != ord.str("CurrencyIsoCode") {
+			if pbe.str("CurrencyIsoCode") != currency {
 				return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: PricebookEntryId (pricebook entry currency code does not match order currency code)", "PricebookEntryId")
 			}
-			rec["CurrencyIsoCode"] = ord.str("CurrencyIsoCode")
+			rec["CurrencyIsoCode"] = currency
 		}
 		if err := o.checkQuantity(rec); err != nil {
 			return err
@@ -618,25 +618,23 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 		o.itemSeq++
 		rec["OrderItemNumber"] = fmt.Sprintf("%010d", o.itemSeq)
 	case "PricebookEntry":
-		book := o.records["Pricebook2"][rec.str("Pricebook2Id")]
+		book := o.get("Pricebook2", rec.str("Pricebook2Id"))
 		prod := rec.str("Product2Id")
 		// One entry per product, price book and (in a multi-currency org)
 		// currency; a product needs a standard price in a currency before
 		// any other price book may list it in that currency.
 		cur := rec.str("CurrencyIsoCode")
-		for _, e := range o.records["PricebookEntry"] {
-			if e.str("Product2Id") == prod && e.str("Pricebook2Id") == rec.str("Pricebook2Id") && e.str("CurrencyIsoCode") == cur {
-				return badRequest("DUPLICATE_VALUE", "This price definition already exists in this price book")
-			}
+		if o.hasEntry(prod, rec.str("Pricebook2Id"), cur) {
+			return badRequest("DUPLICATE_VALUE", "This price definition already exists in this price book")
 		}
 		if book["IsStandard"] != true {
-			if !o.hasStandardEntry(prod, cur) {
+			if !o.hasEntry(prod, o.stdBookID, cur) {
 				return badRequest("STANDARD_PRICE_NOT_DEFINED", "No standard price defined for this product")
 			}
 		} else if rec["UseStandardPrice"] == true {
 			return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: UseStandardPrice (standard price book entries cannot use the standard price)", "UseStandardPrice")
 		}
-		p := o.records["Product2"][prod]
+		p := o.get("Product2", prod)
 		rec["Name"], rec["ProductCode"] = p["Name"], p["ProductCode"]
 		if _, ok := rec["IsActive"]; !ok {
 			rec["IsActive"] = false
@@ -656,10 +654,11 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 	return nil
 }
 
-func (o *org) hasStandardEntry(product, currency string) bool {
-	for _, id := range slices.Sorted(maps.Keys(o.records["PricebookEntry"])) {
+// hasEntry reports whether a price book lists a product in a currency.
+func (o *org) hasEntry(product, book, currency string) bool {
+	for _, id := range o.refs[fieldKey{"PricebookEntry", "Product2Id"}][product] {
 		e := o.records["PricebookEntry"][id]
-		if e.str("Product2Id") == product && e.str("Pricebook2Id") == o.stdBookID && e.str("CurrencyIsoCode") == currency {
+		if o.text(e, "Pricebook2Id") == book && o.text(e, "CurrencyIsoCode") == currency {
 			return true
 		}
 	}
@@ -679,13 +678,12 @@ func (o *org) recomputeOrder(orderID string) {
 		return
 	}
 	total := 0.0
-	for id := range o.items(orderID) {
-		total += o.records["OrderItem"][id].num("TotalPrice")
+	for _, id := range o.items(orderID) {
+		n, _ := o.value(o.records["OrderItem"][id], "TotalPrice").(float64)
+		total += n
 	}
-	if ord.num("TotalAmount") != round2(total) {
-		next := maps.Clone(ord)
-		next["TotalAmount"] = round2(total)
-		o.put("Order", orderID, next)
+	if n, _ := o.value(ord, "TotalAmount").(float64); n != round2(total) {
+		o.putPacked("Order", orderID, o.with(ord, "TotalAmount", round2(total)))
 	}
 }
 
@@ -702,7 +700,7 @@ func (o *org) existing(sobject, id string, missing *apiError) (*objectDef, strin
 	if err != nil {
 		return nil, "", nil, badRequest("MALFORMED_ID", fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id))
 	}
-	cur := o.records[def.name][id18]
+	cur := o.get(def.name, id18)
 	if cur == nil {
 		return nil, "", nil, missing
 	}
@@ -782,7 +780,7 @@ func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiEr
 			delete(next, "ActivatedDate")
 		}
 	case "OrderItem":
-		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && ord.str("StatusCode") != "Draft" {
+		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && o.text(ord, "StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
 		if err := o.checkQuantity(next); err != nil {
@@ -813,7 +811,7 @@ func (o *org) upsert(sobject, field, value string, body map[string]any) (id stri
 	}
 	var ids []string
 	if f.name == "Id" {
-		if id18, e := salesforce.NormalizeID(value); e == nil && o.records[def.name][id18] != nil {
+		if id18, e := salesforce.NormalizeID(value); e == nil && o.exists(def.name, id18) {
 			ids = []string{id18}
 		}
 	} else {
@@ -852,11 +850,11 @@ func (o *org) delete(sobject, id string) *apiError {
 		if cur.str("StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
-		for _, item := range slices.Sorted(maps.Keys(o.items(id18))) {
+		for _, item := range slices.Sorted(slices.Values(o.items(id18))) {
 			o.remove("OrderItem", item)
 		}
 	case "OrderItem":
-		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && ord.str("StatusCode") != "Draft" {
+		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && o.text(ord, "StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
 	case "Pricebook2":

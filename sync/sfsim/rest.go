@@ -154,7 +154,7 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 				if err != nil {
 					return 400, []salesforce.ErrorDetail{{ErrorCode: "MALFORMED_ID", Message: fmt.Sprintf("%s ID: id value of incorrect type: %s", def.label, id)}}
 				}
-				rec := o.records[def.name][id18]
+				rec := o.get(def.name, id18)
 				if rec == nil {
 					return errBody(errNotFound)
 				}
@@ -214,7 +214,7 @@ func (c *call) route(method, path string, q url.Values, body any, top bool) (int
 				case 0:
 					return errBody(errNotFound)
 				case 1:
-					return 200, o.view(def, c.version, o.records[def.name][ids[0]], nil)
+					return 200, o.view(def, c.version, o.get(def.name, ids[0]), nil)
 				}
 				return 300, ids
 			}

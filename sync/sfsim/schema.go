@@ -62,6 +62,8 @@ type objectDef struct {
 	fields      []*fieldDef
 	byLower     map[string]*fieldDef
 	queryOnly   bool // OrderStatus: read through SOQL only
+	// indexed are the fields the org indexes: external IDs and references.
+	indexed []*fieldDef
 }
 
 func (o *objectDef) field(name string) *fieldDef { return o.byLower[strings.ToLower(name)] }
@@ -130,6 +132,9 @@ func object(name, label string, fields ...*fieldDef) *objectDef {
 		f.custom = strings.HasSuffix(f.name, "__c")
 		o.fields = append(o.fields, f)
 		o.byLower[strings.ToLower(f.name)] = f
+		if f.external || f.typ == tReference {
+			o.indexed = append(o.indexed, f)
+		}
 	}
 	return o
 }

@@ -723,9 +723,8 @@ func (c *call) allRows(def *objectDef) []record {
 	if def.name == "CurrencyType" {
 		return c.sim.org.currencyRows()
 	}
-	recs := c.sim.org.records[def.name]
-	for _, id := range slices.Sorted(maps.Keys(recs)) {
-		rows = append(rows, recs[id])
+	for _, id := range c.sim.org.ids(def.name) {
+		rows = append(rows, c.sim.org.get(def.name, id))
 	}
 	return rows
 }
@@ -875,7 +874,7 @@ func (c *call) seekFor(def *objectDef, where soqlExpr) func() []record {
 		switch {
 		case f.name == "Id":
 			lookup = func(v string) []string {
-				if id, err := salesforce.NormalizeID(v); err == nil && o.records[def.name][id] != nil {
+				if id, err := salesforce.NormalizeID(v); err == nil && o.exists(def.name, id) {
 					return []string{id}
 				}
 				return nil
@@ -905,7 +904,7 @@ func (c *call) seekFor(def *objectDef, where soqlExpr) func() []record {
 			}
 			rows := make([]record, 0, len(seen))
 			for _, id := range slices.Sorted(maps.Keys(seen)) {
-				rows = append(rows, o.records[def.name][id])
+				rows = append(rows, o.get(def.name, id))
 			}
 			return rows
 		}
@@ -930,7 +929,7 @@ func (cq *compiledQuery) shape(r record) map[string]any {
 		}
 		var kids []record
 		for _, id := range c.sim.org.referring(col.sub.def.name, col.rel.field, r.str("Id")) {
-			kids = append(kids, c.sim.org.records[col.sub.def.name][id])
+			kids = append(kids, c.sim.org.get(col.sub.def.name, id))
 		}
 		rows := col.sub.run(kids)
 		if len(rows) == 0 {
