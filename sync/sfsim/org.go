@@ -72,13 +72,16 @@ type undo struct {
 
 // org is the simulated org's data. Its methods are called with Sim.mu held.
 type org struct {
-	id      string
-	seq     int
-	records map[string]map[string]packed     // object → id → record
-	unique  map[fieldKey]map[string][]string // external ID field → lower(value) → ids
+	id  string
+	seq int
+	// Records and indexes hold IDs by the number each was made from
+	// (seqOf): a million orders' ID strings were tens of millions of
+	// pointers for the collector to follow.
+	records map[string]map[uint32]packed     // object → id → record
+	unique  map[fieldKey]map[string][]uint32 // external ID field → lower(value) → ids
 	// refs indexes every reference field, as an org's foreign keys are:
 	// parent id → child ids, mostly in the order they were written.
-	refs map[fieldKey]map[string][]string
+	refs map[fieldKey]map[uint32][]uint32
 	// names are the field names records are packed with, by slot.
 	names    []string
 	slots    map[string]uint64
@@ -104,9 +107,9 @@ func newOrg(now func() time.Time, rules *Faults, currencies Currencies) *org {
 }
 
 func (o *org) reset() {
-	o.records = map[string]map[string]packed{}
-	o.unique = map[fieldKey]map[string][]string{}
-	o.refs = map[fieldKey]map[string][]string{}
+	o.records = map[string]map[uint32]packed{}
+	o.unique = map[fieldKey]map[string][]uint32{}
+	o.refs = map[fieldKey]map[uint32][]uint32{}
 	if o.slots == nil {
 		o.slots = map[string]uint64{}
 	}
@@ -134,16 +137,60 @@ func (o *org) stamp() string { return o.now().UTC().Format("2006-01-02T15:04:05.
 // instance characters, as Salesforce's are shaped.
 func (o *org) newID(sobject string) string {
 	o.seq++
-	const digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	n := o.seq
-	var tail [7]byte
-	for i := 6; i >= 0; i-- {
-		tail[i] = digits[n%62]
-		n /= 62
+	return idOf(sobject, uint32(o.seq))
+}
+
+const (
+	idDigits   = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	idInstance = "5g00000"
+)
+
+// idOf is the ID made from seq for an sObject: key prefix, instance
+// characters, seq in five base-62 digits (in ASCII order, so IDs sort as
+// their numbers do), checksum.
+func idOf(sobject string, seq uint32) string {
+	var tail [5]byte
+	for i := 4; i >= 0; i-- {
+		tail[i] = idDigits[seq%62]
+		seq /= 62
 	}
-	id15 := salesforce.KeyPrefixes[sobject] + "5g00000" + string(tail[2:]) // 3 + 7 + 5
-	id18, _ := salesforce.NormalizeID(id15)
+	id18, _ := salesforce.NormalizeID(salesforce.KeyPrefixes[sobject] + idInstance + string(tail[:]))
 	return id18
+}
+
+// seqOf is the number an 18-character ID of this org was made from; false
+// for an ID no org of the simulator makes.
+func seqOf(id string) (uint32, bool) {
+	if len(id) != 18 || id[3:10] != idInstance {
+		return 0, false
+	}
+	var n uint32
+	for i := 10; i < 15; i++ {
+		d := strings.IndexByte(idDigits, id[i])
+		if d < 0 {
+			return 0, false
+		}
+		n = n*62 + uint32(d)
+	}
+	return n, true
+}
+
+// idsOf are the IDs of an sObject's records by number, in ID order.
+func idsOf(sobject string, seqs []uint32) []string {
+	out := make([]string, len(seqs))
+	for i, s := range slices.Sorted(slices.Values(seqs)) {
+		out[i] = idOf(sobject, s)
+	}
+	return out
+}
+
+// stored is a record by ID, packed; nil when there is none.
+func (o *org) stored(sobject, id string) packed {
+	seq, ok := seqOf(id)
+	if !ok {
+		return nil
+	}
+	return o.records[sobject][seq]
 }
 
 // put stores rec under id, keeping the indexes right and journaling the
@@ -151,13 +198,13 @@ func (o *org) newID(sobject string) string {
 func (o *org) put(sobject, id string, rec record) { o.putPacked(sobject, id, o.pack(rec)) }
 
 func (o *org) putPacked(sobject, id string, p packed) {
-	prev := o.records[sobject][id]
+	prev := o.stored(sobject, id)
 	o.journal = append(o.journal, undo{sobject, id, prev})
 	o.store(sobject, id, prev, p)
 }
 
 func (o *org) remove(sobject, id string) {
-	prev := o.records[sobject][id]
+	prev := o.stored(sobject, id)
 	if prev == nil {
 		return
 	}
@@ -168,6 +215,10 @@ func (o *org) remove(sobject, id string) {
 // store writes p (nil: deletes) over old without journaling.
 func (o *org) store(sobject, id string, old, p packed) {
 	def := lookupObject(sobject)
+	seq, ok := seqOf(id)
+	if !ok {
+		panic("sfsim: store " + sobject + " under " + id + ", not an ID of this org")
+	}
 	was, is := o.pick(old, def.indexed), o.pick(p, def.indexed)
 	for i, f := range def.indexed {
 		// An update mostly leaves the indexed fields as they were (an
@@ -178,9 +229,9 @@ func (o *org) store(sobject, id string, old, p packed) {
 		k := fieldKey{sobject, f.name}
 		if was[i] != "" {
 			if f.external {
-				o.unindex(k, was[i], id)
+				o.unindex(k, was[i], seq)
 			} else {
-				o.unref(k, was[i], id)
+				o.unref(k, was[i], seq)
 			}
 		}
 		if is[i] == "" {
@@ -188,28 +239,29 @@ func (o *org) store(sobject, id string, old, p packed) {
 		}
 		if f.external {
 			if o.unique[k] == nil {
-				o.unique[k] = map[string][]string{}
+				o.unique[k] = map[string][]uint32{}
 			}
 			lv := strings.ToLower(is[i])
-			o.unique[k][lv] = append(o.unique[k][lv], id)
-		} else {
+			o.unique[k][lv] = append(o.unique[k][lv], seq)
+		} else if parent, ok := seqOf(is[i]); ok { // references are checked on write
 			if o.refs[k] == nil {
-				o.refs[k] = map[string][]string{}
+				o.refs[k] = map[uint32][]uint32{}
 			}
-			o.refs[k][is[i]] = append(o.refs[k][is[i]], id)
+			o.refs[k][parent] = append(o.refs[k][parent], seq)
 		}
 	}
 	if p == nil {
-		delete(o.records[sobject], id)
+		delete(o.records[sobject], seq)
 		return
 	}
 	if o.records[sobject] == nil {
-		o.records[sobject] = map[string]packed{}
+		o.records[sobject] = map[uint32]packed{}
 	}
-	o.records[sobject][id] = p
+	o.records[sobject][seq] = p
 }
 
-func (o *org) unref(key fieldKey, parent, id string) {
+func (o *org) unref(key fieldKey, parentID string, id uint32) {
+	parent, _ := seqOf(parentID)
 	kids := o.refs[key][parent]
 	// The child a rollback takes away is mostly the last one written.
 	for i := len(kids) - 1; i >= 0; i-- {
@@ -228,20 +280,26 @@ func (o *org) unref(key fieldKey, parent, id string) {
 // referring lists, in ID order, the ids of sobject's records whose field
 // refers to parent.
 func (o *org) referring(sobject, field, parent string) []string {
-	return slices.Sorted(slices.Values(o.refs[fieldKey{sobject, field}][parent]))
+	seq, ok := seqOf(parent)
+	if !ok {
+		return nil
+	}
+	return idsOf(sobject, o.refs[fieldKey{sobject, field}][seq])
 }
 
-// items are an order's order item ids; the caller must not change them.
-func (o *org) items(orderID string) []string {
-	return o.refs[fieldKey{"OrderItem", "OrderId"}][orderID]
+// items are an order's order items, by number; the caller must not change
+// them.
+func (o *org) items(orderID string) []uint32 {
+	seq, _ := seqOf(orderID)
+	return o.refs[fieldKey{"OrderItem", "OrderId"}][seq]
 }
 
 // fieldKey names an indexed field of an object.
 type fieldKey struct{ object, field string }
 
-func (o *org) unindex(key fieldKey, v, id string) {
+func (o *org) unindex(key fieldKey, v string, id uint32) {
 	lv := strings.ToLower(v)
-	ids := slices.DeleteFunc(o.unique[key][lv], func(x string) bool { return x == id })
+	ids := slices.DeleteFunc(o.unique[key][lv], func(x uint32) bool { return x == id })
 	if len(ids) == 0 {
 		delete(o.unique[key], lv)
 	} else {
@@ -265,7 +323,7 @@ func (o *org) mark() int { return len(o.journal) }
 func (o *org) rollbackTo(m int) {
 	for i := len(o.journal) - 1; i >= m; i-- {
 		u := o.journal[i]
-		o.store(u.sobject, u.id, o.records[u.sobject][u.id], u.prev)
+		o.store(u.sobject, u.id, o.stored(u.sobject, u.id), u.prev)
 	}
 	o.journal = o.journal[:m]
 }
@@ -318,8 +376,7 @@ func (o *org) find(id string) (string, record) {
 }
 
 func (o *org) byExternal(sobject, field, value string) []string {
-	// A copy: writes re-index and must not change what callers hold.
-	return slices.Clone(o.unique[fieldKey{sobject, field}][strings.ToLower(value)])
+	return idsOf(sobject, o.unique[fieldKey{sobject, field}][strings.ToLower(value)])
 }
 
 func (o *org) status(api string) (OrderStatus, bool) {
@@ -573,13 +630,13 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 		o.orderSeq++
 		rec["OrderNumber"] = fmt.Sprintf("%08d", o.orderSeq)
 		if b := rec.str("Pricebook2Id"); b != "" {
-			if bk := o.records["Pricebook2"][b]; bk == nil || o.value(bk, "IsActive") != true {
+			if bk := o.stored("Pricebook2", b); bk == nil || o.value(bk, "IsActive") != true {
 				return badRequest("FIELD_INTEGRITY_EXCEPTION", "field integrity exception: Pricebook2Id (price book is not active)", "Pricebook2Id")
 			}
 		}
 	case "OrderItem":
 		// Read in place: an order is read again for each of its products.
-		ord := o.records["Order"][rec.str("OrderId")]
+		ord := o.stored("Order", rec.str("OrderId"))
 		if ord == nil {
 			return badRequest("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", "OrderId")
 		}
@@ -656,8 +713,9 @@ func (o *org) beforeInsert(sobject string, rec record) *apiError {
 
 // hasEntry reports whether a price book lists a product in a currency.
 func (o *org) hasEntry(product, book, currency string) bool {
-	for _, id := range o.refs[fieldKey{"PricebookEntry", "Product2Id"}][product] {
-		e := o.records["PricebookEntry"][id]
+	p, _ := seqOf(product)
+	for _, seq := range o.refs[fieldKey{"PricebookEntry", "Product2Id"}][p] {
+		e := o.records["PricebookEntry"][seq]
 		if o.text(e, "Pricebook2Id") == book && o.text(e, "CurrencyIsoCode") == currency {
 			return true
 		}
@@ -673,13 +731,13 @@ func (o *org) afterWrite(sobject string, rec record) {
 }
 
 func (o *org) recomputeOrder(orderID string) {
-	ord := o.records["Order"][orderID]
+	ord := o.stored("Order", orderID)
 	if ord == nil {
 		return
 	}
 	total := 0.0
-	for _, id := range o.items(orderID) {
-		n, _ := o.value(o.records["OrderItem"][id], "TotalPrice").(float64)
+	for _, seq := range o.items(orderID) {
+		n, _ := o.value(o.records["OrderItem"][seq], "TotalPrice").(float64)
 		total += n
 	}
 	if n, _ := o.value(ord, "TotalAmount").(float64); n != round2(total) {
@@ -780,7 +838,7 @@ func (o *org) beforeUpdate(sobject, id string, cur, next, changes record) *apiEr
 			delete(next, "ActivatedDate")
 		}
 	case "OrderItem":
-		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && o.text(ord, "StatusCode") != "Draft" {
+		if ord := o.stored("Order", cur.str("OrderId")); ord != nil && o.text(ord, "StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
 		if err := o.checkQuantity(next); err != nil {
@@ -850,11 +908,11 @@ func (o *org) delete(sobject, id string) *apiError {
 		if cur.str("StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
-		for _, item := range slices.Sorted(slices.Values(o.items(id18))) {
+		for _, item := range idsOf("OrderItem", o.items(id18)) {
 			o.remove("OrderItem", item)
 		}
 	case "OrderItem":
-		if ord := o.records["Order"][cur.str("OrderId")]; ord != nil && o.text(ord, "StatusCode") != "Draft" {
+		if ord := o.stored("Order", cur.str("OrderId")); ord != nil && o.text(ord, "StatusCode") != "Draft" {
 			return badRequest("ENTITY_IS_LOCKED", lockedMsg)
 		}
 	case "Pricebook2":

@@ -3,6 +3,7 @@ package sfsim
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -204,34 +205,29 @@ func (o *org) text(p packed, name string) string {
 
 // get is a stored record, unpacked; nil when there is none.
 func (o *org) get(sobject, id string) record {
-	return o.unpack(o.records[sobject][id])
+	return o.unpack(o.stored(sobject, id))
 }
 
 // exists reports whether sobject has a record with that id.
 func (o *org) exists(sobject, id string) bool {
-	return o.records[sobject][id] != nil
+	return o.stored(sobject, id) != nil
 }
 
 // ids are sobject's record ids in ID order.
 func (o *org) ids(sobject string) []string {
-	ids := make([]string, 0, len(o.records[sobject]))
-	for id := range o.records[sobject] {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return idsOf(sobject, slices.Collect(maps.Keys(o.records[sobject])))
 }
 
 // dropField removes a field from every record of sobject (a custom field
 // deleted).
 func (o *org) dropField(sobject, field string) {
-	for id, p := range o.records[sobject] {
+	for seq, p := range o.records[sobject] {
 		rec := o.unpack(p)
 		for name := range rec {
 			if strings.EqualFold(name, field) {
 				delete(rec, name)
 			}
 		}
-		o.records[sobject][id] = o.pack(rec)
+		o.records[sobject][seq] = o.pack(rec)
 	}
 }

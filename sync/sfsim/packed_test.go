@@ -53,10 +53,11 @@ func TestPackedRecords(t *testing.T) {
 		t.Errorf("pick = %q, want %q", got, want)
 	}
 
-	o.store("Account", "001a", nil, p)
-	o.store("Account", "001b", nil, o.pack(record{"Id": "001b", "name": "lower"}))
+	a, b := o.newID("Account"), o.newID("Account")
+	o.store("Account", a, nil, p)
+	o.store("Account", b, nil, o.pack(record{"Id": b, "name": "lower"}))
 	o.dropField("Account", "NAME")
-	for _, id := range []string{"001a", "001b"} {
+	for _, id := range []string{a, b} {
 		got := o.get("Account", id)
 		if _, ok := got["Name"]; ok {
 			t.Errorf("%s keeps Name after it was dropped: %v", id, got)
@@ -65,7 +66,28 @@ func TestPackedRecords(t *testing.T) {
 			t.Errorf("%s keeps name after Name was dropped: %v", id, got)
 		}
 	}
-	if got := o.get("Account", "001a")["Total"]; got != -1234.56 {
+	if got := o.get("Account", a)["Total"]; got != -1234.56 {
 		t.Errorf("dropping Name lost Total: %v", got)
+	}
+}
+
+// TestIDNumbers: an ID and the number it was made from give each other
+// back, sort alike, and an ID the simulator did not make has no number.
+func TestIDNumbers(t *testing.T) {
+	var prev string
+	for _, seq := range []uint32{1, 61, 62, 63, 3843, 3844, 238327, 916132831} {
+		id := idOf("Order", seq)
+		if got, ok := seqOf(id); !ok || got != seq {
+			t.Errorf("seqOf(idOf(%d) = %s) = %d, %v", seq, id, got, ok)
+		}
+		if id <= prev {
+			t.Errorf("%s (%d) sorts before %s", id, seq, prev)
+		}
+		prev = id
+	}
+	for _, id := range []string{"", "8015g00000ABCDE", "8015g00001ABCDEAAA", "8015g00000AB-DEAAA", "001000000000001AAA"} {
+		if seq, ok := seqOf(id); ok {
+			t.Errorf("seqOf(%q) = %d, want none", id, seq)
+		}
 	}
 }
