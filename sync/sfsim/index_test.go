@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
-	"slices"
 	"testing"
 )
 
@@ -93,30 +92,4 @@ func queryScan(t *testing.T, s *Sim, q string) []any {
 	var back []any
 	json.Unmarshal(b, &back)
 	return back
-}
-
-// TestExternalIndexSharedValues: records sharing an external ID's value
-// (a field not marked unique) are all found, whichever leaves first.
-func TestExternalIndexSharedValues(t *testing.T) {
-	x := &extIndex{first: map[string]uint32{}, more: map[string][]uint32{}}
-	find := func(v string) []uint32 { return slices.Sorted(slices.Values(x.find(v))) }
-	for _, id := range []uint32{7, 3, 9, 5} {
-		x.add("k", id)
-	}
-	x.add("other", 1)
-	for _, step := range []struct {
-		remove uint32
-		want   []uint32
-	}{{7, []uint32{3, 5, 9}}, {9, []uint32{3, 5}}, {3, []uint32{5}}, {5, nil}} {
-		x.remove("k", step.remove)
-		if got := find("k"); !slices.Equal(got, step.want) {
-			t.Fatalf("after removing %d: %v, want %v", step.remove, got, step.want)
-		}
-	}
-	if len(x.first) != 1 || len(x.more) != 0 {
-		t.Errorf("index keeps %v and %v after its records left", x.first, x.more)
-	}
-	if got := find("other"); !slices.Equal(got, []uint32{1}) {
-		t.Errorf("other = %v", got)
-	}
 }

@@ -78,7 +78,7 @@ type org struct {
 	// (seqOf): a million orders' ID strings were tens of millions of
 	// pointers for the collector to follow.
 	records map[string]map[uint32]packed     // object → id → record
-	unique  map[fieldKey]*extIndex // external ID field → lower(value) → ids
+	unique  map[fieldKey]map[string][]uint32 // external ID field → lower(value) → ids
 	// refs indexes every reference field, as an org's foreign keys are:
 	// parent id → child ids, mostly in the order they were written.
 	refs map[fieldKey]map[uint32][]uint32
@@ -108,7 +108,7 @@ func newOrg(now func() time.Time, rules *Faults, currencies Currencies) *org {
 
 func (o *org) reset() {
 	o.records = map[string]map[uint32]packed{}
-	o.unique = map[fieldKey]*extIndex{}
+	o.unique = map[fieldKey]map[string][]uint32{}
 	o.refs = map[fieldKey]map[uint32][]uint32{}
 	if o.slots == nil {
 		o.slots = map[string]uint64{}
@@ -229,7 +229,7 @@ func (o *org) store(sobject, id string, old, p packed) {
 		k := fieldKey{sobject, f.name}
 		if was[i] != "" {
 			if f.external {
-				o.unique[k].remove(strings.ToLower(was[i]), seq)
+				o.unindex(k, was[i], seq)
 			} else {
 				o.unref(k, was[i], seq)
 			}
@@ -239,9 +239,10 @@ func (o *org) store(sobject, id string, old, p packed) {
 		}
 		if f.external {
 			if o.unique[k] == nil {
-				o.unique[k] = &extIndex{first: map[string]uint32{}, more: map[string][]uint32{}}
+				o.unique[k] = map[string][]uint32{}
 			}
-			o.unique[k].add(strings.ToLower(is[i]), seq)
+			lv := strings.ToLower(is[i])
+			o.unique[k][lv] = append(o.unique[k][lv], seq)
 		} else if parent, ok := seqOf(is[i]); ok { // references are checked on write
 			if o.refs[k] == nil {
 				o.refs[k] = map[uint32][]uint32{}
@@ -296,49 +297,14 @@ func (o *org) items(orderID string) []uint32 {
 // fieldKey names an indexed field of an object.
 type fieldKey struct{ object, field string }
 
-// extIndex finds records by an external ID field's value: most values
-// name one record, which it holds without a slice of its own.
-type extIndex struct {
-	first map[string]uint32
-	more  map[string][]uint32 // the others, where several records share a value
-}
-
-func (x *extIndex) add(v string, id uint32) {
-	if _, ok := x.first[v]; ok {
-		x.more[v] = append(x.more[v], id)
+func (o *org) unindex(key fieldKey, v string, id uint32) {
+	lv := strings.ToLower(v)
+	ids := slices.DeleteFunc(o.unique[key][lv], func(x uint32) bool { return x == id })
+	if len(ids) == 0 {
+		delete(o.unique[key], lv)
 	} else {
-		x.first[v] = id
+		o.unique[key][lv] = ids
 	}
-}
-
-func (x *extIndex) remove(v string, id uint32) {
-	if x == nil {
-		return
-	}
-	more := x.more[v]
-	if x.first[v] == id {
-		if len(more) == 0 {
-			delete(x.first, v)
-			return
-		}
-		x.first[v], more = more[0], more[1:]
-	} else {
-		more = slices.DeleteFunc(more, func(m uint32) bool { return m == id })
-	}
-	if len(more) == 0 {
-		delete(x.more, v)
-	} else {
-		x.more[v] = more
-	}
-}
-
-// find returns the records holding v, in no order.
-func (x *extIndex) find(v string) []uint32 {
-	first, ok := x.first[v]
-	if !ok {
-		return nil
-	}
-	return append([]uint32{first}, x.more[v]...)
 }
 
 func (r record) str(f string) string {
@@ -410,11 +376,7 @@ func (o *org) find(id string) (string, record) {
 }
 
 func (o *org) byExternal(sobject, field, value string) []string {
-	x := o.unique[fieldKey{sobject, field}]
-	if x == nil {
-		return nil
-	}
-	return idsOf(sobject, x.find(strings.ToLower(value)))
+	return idsOf(sobject, o.unique[fieldKey{sobject, field}][strings.ToLower(value)])
 }
 
 func (o *org) status(api string) (OrderStatus, bool) {
