@@ -14,8 +14,9 @@ import (
 	"magesync/sync/salesforce"
 )
 
-// record is one stored sObject: field name (as the schema spells it) → value
-// (string, float64, bool or nil).
+// record is one sObject as a write or a read works on it (the org keeps it
+// packed): field name (as the schema spells it) → value (string, float64,
+// bool or nil).
 type record map[string]any
 
 // apiError is a failed operation: an HTTP status and Salesforce's errors.
