@@ -40,8 +40,8 @@ func (s *Sim) control(w http.ResponseWriter, r *http.Request) {
 				out = append(out, s.org.view(def, "62.0", r, nil))
 			}
 		}
-		for _, id := range s.org.ids(def.name) {
-			out = append(out, s.org.view(def, "62.0", s.org.get(def.name, id), nil))
+		for _, rec := range s.org.all(def.name) {
+			out = append(out, s.org.view(def, "62.0", rec, nil))
 		}
 		writeJSON(w, 200, out)
 	case path == "/stats" && r.Method == http.MethodGet:

@@ -78,10 +78,10 @@ type org struct {
 	// Records and indexes hold IDs by the number each was made from
 	// (seqOf): a million orders' ID strings were tens of millions of
 	// pointers for the collector to follow.
-	records map[string]map[uint32]packed     // object → id → record
-	unique  map[fieldKey]map[string][]uint32 // external ID field → lower(value) → ids
+	records map[string]map[uint32]packed     // object → ID's number → record
+	unique  map[fieldKey]map[string][]uint32 // external ID field → lower(value) → IDs' numbers
 	// refs indexes every reference field, as an org's foreign keys are:
-	// parent id → child ids, mostly in the order they were written.
+	// parent's number → children's, mostly in the order they were written.
 	refs map[fieldKey]map[uint32][]uint32
 	// names are the field names records are packed with, by slot.
 	names    []string
@@ -220,7 +220,8 @@ func (o *org) store(sobject, id string, old, p packed) {
 	if !ok {
 		panic("sfsim: store " + sobject + " under " + id + ", not an ID of this org")
 	}
-	was, is := o.pick(old, def.indexed), o.pick(p, def.indexed)
+	slots := o.slotsOf(def.indexed)
+	was, is := pick(old, slots), pick(p, slots)
 	for i, f := range def.indexed {
 		// An update mostly leaves the indexed fields as they were (an
 		// order's total, its status): those keep their index entries.

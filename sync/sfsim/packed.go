@@ -108,17 +108,19 @@ func (o *org) with(p packed, name string, v any) packed {
 	return append(binary.AppendUvarint(make([]byte, 0, len(body)+binary.MaxVarintLen64), uint64(n)), body...)
 }
 
-// pick reads the string fields named of p in one pass: "" for a field not
-// set (or not a string).
-func (o *org) pick(p packed, fields []*fieldDef) []string {
-	out := make([]string, len(fields))
-	if p == nil {
-		return out
-	}
+// slotsOf are the slots of fields, in their order.
+func (o *org) slotsOf(fields []*fieldDef) []uint64 {
 	slots := make([]uint64, len(fields))
 	for i, f := range fields {
 		slots[i] = o.slot(f.name)
 	}
+	return slots
+}
+
+// pick reads the string fields in slots of p in one pass: "" for a field
+// not set (or not a string).
+func pick(p packed, slots []uint64) []string {
+	out := make([]string, len(slots))
 	p.fields(func(s uint64, kind byte, value []byte) bool {
 		if i := slices.Index(slots, s); i >= 0 && kind == kindString {
 			out[i] = string(value)
@@ -213,9 +215,14 @@ func (o *org) exists(sobject, id string) bool {
 	return o.stored(sobject, id) != nil
 }
 
-// ids are sobject's record ids in ID order.
-func (o *org) ids(sobject string) []string {
-	return idsOf(sobject, slices.Collect(maps.Keys(o.records[sobject])))
+// all are sobject's records, unpacked, in ID order.
+func (o *org) all(sobject string) []record {
+	recs := o.records[sobject]
+	out := make([]record, 0, len(recs))
+	for _, seq := range slices.Sorted(maps.Keys(recs)) {
+		out = append(out, o.unpack(recs[seq]))
+	}
+	return out
 }
 
 // dropField removes a field from every record of sobject (a custom field

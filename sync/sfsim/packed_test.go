@@ -49,7 +49,7 @@ func TestPackedRecords(t *testing.T) {
 		t.Errorf("with ShippingState CA = %v", got)
 	}
 	fields := []*fieldDef{{name: "Name"}, {name: "Total"}, {name: "Missing"}, {name: "Id"}}
-	if got, want := o.pick(p, fields), []string{"Ünïcödé \x00 name", "", "", "801x"}; !reflect.DeepEqual(got, want) {
+	if got, want := pick(p, o.slotsOf(fields)), []string{"Ünïcödé \x00 name", "", "", "801x"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("pick = %q, want %q", got, want)
 	}
 

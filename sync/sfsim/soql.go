@@ -723,10 +723,7 @@ func (c *call) allRows(def *objectDef) []record {
 	if def.name == "CurrencyType" {
 		return c.sim.org.currencyRows()
 	}
-	for _, id := range c.sim.org.ids(def.name) {
-		rows = append(rows, c.sim.org.get(def.name, id))
-	}
-	return rows
+	return c.sim.org.all(def.name)
 }
 
 // compiledQuery is a query checked against the schema once, before any row
